@@ -1,0 +1,136 @@
+"""Profiles (``quick`` / ``full``), seeding, determinism and the device report.
+
+Every notebook starts with::
+
+    from course_utils import config
+    profile = config.setup()
+
+and then reads sizes and epochs from ``profile`` (never from its own ``if`` chains).
+The profile comes from the environment variable ``COURSE_PROFILE``: ``full`` (the default, what a
+lecture uses) or ``quick`` (what the tests and ``make run`` use: small real data, few epochs,
+every notebook within 90 s on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+PROFILE_VARIABLE = "COURSE_PROFILE"
+DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and epochs a notebook reads instead of hard-coding them.
+
+    ``None`` for a size means "all the data the source has".
+    """
+
+    name: str
+    n_train: int | None  # training examples taken from a data set
+    n_test: int | None  # test examples taken from a data set
+    epochs: int  # epochs of a main training run
+    short_epochs: int  # epochs of a demonstration run (a callback, a comparison)
+    batch_size: int
+    verbose: int  # Keras ``fit`` verbosity: 2 = one line per epoch, 0 = silent
+    image_size: int  # side of the images fed to the ImageNet model (pixels)
+    n_embed: int  # points embedded by t-SNE / compared by kNN
+    n_cifar_train: int  # CIFAR-10 (or stand-in) training examples
+    n_cifar_test: int
+
+
+PROFILES: dict[str, Profile] = {
+    "quick": Profile(
+        name="quick", n_train=4000, n_test=1000, epochs=3, short_epochs=2, batch_size=128,
+        verbose=0, image_size=128, n_embed=1000, n_cifar_train=4000, n_cifar_test=1000,
+    ),
+    "full": Profile(
+        name="full", n_train=None, n_test=None, epochs=12, short_epochs=5, batch_size=128,
+        verbose=2, image_size=224, n_embed=5000, n_cifar_train=50000, n_cifar_test=10000,
+    ),
+}
+
+
+def profile_name() -> str:
+    """The profile chosen by ``COURSE_PROFILE`` (``full`` when unset or empty).
+
+    Raises ``ValueError`` for a name that is not a profile.
+    """
+    name = os.environ.get(PROFILE_VARIABLE, "").strip().lower() or "full"
+    if name not in PROFILES:
+        raise ValueError(
+            f"{PROFILE_VARIABLE} must be one of {sorted(PROFILES)}, got {name!r}"
+        )
+    return name
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """The :class:`Profile` called ``name`` (default: the one ``COURSE_PROFILE`` selects)."""
+    if name is None:
+        name = profile_name()
+    if name not in PROFILES:
+        raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {name!r}")
+    return PROFILES[name]
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ logging (must run before TensorFlow is imported)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN gives run-to-run noise
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic.
+
+    Two runs of a notebook then train the same weights on the same machine.
+    """
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)  # seeds random, numpy and the backend together
+    tf.config.experimental.enable_op_determinism()
+
+
+def device_report() -> dict[str, str]:
+    """Versions and the device TensorFlow computes on: {"python": ..., "device": ...}."""
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    device = f"GPU x{len(gpus)} ({gpus[0].name})" if gpus else f"CPU ({os.cpu_count()} cores)"
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "device": device,
+    }
+
+
+def setup(seed: int = DEFAULT_SEED, report: bool = True) -> Profile:
+    """Start a notebook: seed, enable determinism, quiet TF logs, print profile/device/data.
+
+    Returns the active :class:`Profile`.
+    """
+    prof = get_profile()
+    seed_everything(seed)
+    if report:
+        from . import data
+
+        info = device_report()
+        print(f"profile: {prof.name}   seed: {seed}")
+        print("   ".join(f"{k}: {v}" for k, v in info.items()))
+        print("data sources here:", ", ".join(f"{k} → {v}" for k, v in data.sources().items()))
+    return prof
