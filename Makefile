@@ -1,0 +1,41 @@
+# The commands the README names. Every target sets up .venv first (once per pyproject change).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+QUICK  := COURSE_PROFILE=quick
+
+.PHONY: setup run test execute student lab bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name cnn-course --display-name "Python (cnn-course)"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv, install the course package with [dev], register the kernel
+
+run: setup  ## execute every notebook headlessly (quick profile), HTML into build/html/, print a table
+	$(QUICK) $(PY) scripts/run_notebooks.py
+
+test: setup  ## unit tests + nbval of every notebook (quick profile)
+	$(QUICK) $(PY) -m pytest --nbval-lax tests notebooks
+
+execute: setup  ## re-execute the notebooks and store their quick-profile outputs (after any change)
+	$(QUICK) $(PY) scripts/run_notebooks.py --inplace
+
+student: setup  ## student edition (no solutions, no outputs) into student/
+	$(PY) scripts/make_student.py
+
+lab: setup  ## JupyterLab on the notebooks (full profile unless COURSE_PROFILE is set)
+	$(VENV)/bin/jupyter lab notebooks
+
+bench: setup  ## speed: hand-written convolution vs SciPy vs TensorFlow, then every notebook's time
+	$(PY) benchmarks/conv.py
+	$(QUICK) $(PY) scripts/run_notebooks.py
+
+lint: setup
+	$(VENV)/bin/ruff check course_utils tests scripts benchmarks
+
+clean:
+	rm -rf build student runs .pytest_cache

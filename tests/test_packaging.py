@@ -1,0 +1,113 @@
+"""One source of dependencies, and notebooks that only use what course_utils defines."""
+
+import ast
+import importlib
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def environment_yml():
+    """environment.yml's conda dependencies (strings) and its pip section."""
+    import yaml
+
+    deps = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
+    conda = [d for d in deps if isinstance(d, str)]
+    pip = next((d["pip"] for d in deps if isinstance(d, dict) and "pip" in d), [])
+    return conda, pip
+
+
+def test_environment_yml_installs_this_package_and_nothing_else():
+    conda, pip = environment_yml()
+    assert pip == ["-e .[dev]"], "environment.yml must install dependencies from pyproject.toml"
+    assert sorted(re.split(r"[=<> ]", c)[0] for c in conda) == ["pip", "python"], conda
+
+
+def test_environment_python_satisfies_requires_python():
+    conda, _ = environment_yml()
+    version = next(c.split("=")[1] for c in conda if c.startswith("python"))
+    spec = pyproject()["project"]["requires-python"]
+    low, high = re.match(r">=(\d+\.\d+),<(\d+\.\d+)", spec).groups()
+    as_tuple = lambda v: tuple(int(p) for p in v.split("."))  # noqa: E731
+    assert as_tuple(low) <= as_tuple(version) < as_tuple(high)
+
+
+def test_extras_and_tensorflow_range():
+    project = pyproject()["project"]
+    assert {"dev", "gpu"} <= set(project["optional-dependencies"])
+    tf = next(d for d in project["dependencies"] if d.startswith("tensorflow"))
+    assert ">=2.16" in tf
+    assert any("nbval" in d for d in project["optional-dependencies"]["dev"])
+
+
+def code_cells(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [("".join(c["source"]), c) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def course_utils_uses(source):
+    """(module, name) pairs a cell takes from course_utils: imports and attribute uses."""
+    tree = ast.parse("\n".join(l for l in source.splitlines() if not l.lstrip().startswith(("%", "!"))))
+    aliases, uses = {}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("course_utils"):
+            for a in node.names:
+                uses.append((node.module, a.name))
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("course_utils"):
+                    aliases[a.asname or a.name] = a.name
+    return uses, aliases, tree
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_only_names_course_utils_defines(path):
+    aliases = {}
+    for source, _ in code_cells(path):
+        uses, new, tree = course_utils_uses(source)
+        aliases.update(new)
+        for module, name in uses:
+            mod = importlib.import_module(module)
+            assert hasattr(mod, name) or importlib.util.find_spec(f"{module}.{name}"), (
+                f"{path.name} imports {name} from {module}, which does not define it")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id in aliases:
+                target = aliases[node.value.id]
+                if importlib.util.find_spec(target) is None:
+                    continue  # a function or class, not a module
+                mod = importlib.import_module(target)
+                assert hasattr(mod, node.attr), f"{path.name} uses {target}.{node.attr}, undefined"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_one_clean_quick_run(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "cnn-course"
+    counts = [c.get("execution_count") for _, c in code_cells(path)]
+    assert counts == list(range(1, len(counts) + 1)), "outputs are stale: run `make execute`"
+    first = next(s for s, _ in code_cells(path))
+    assert "config.setup(" in first, "the first code cell must call config.setup()"
+    text = json.dumps(nb)
+    assert "profile: quick" in text, "committed outputs must come from the quick profile"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_have_stub_solution_and_check(path):
+    cells = code_cells(path)
+    tags = [c.get("metadata", {}).get("tags", []) for _, c in cells]
+    n_ex = sum("exercise" in t for t in tags)
+    assert n_ex >= (1 if path.name.startswith("00") else 2), "too few exercises"
+    assert n_ex == sum("solution" in t for t in tags)
+    assert sum("check_" in s or "ex.report" in s or "exercises." in s for s, _ in cells) >= n_ex
