@@ -569,7 +569,8 @@ def decode_predictions(preds: np.ndarray, top: int = 5) -> list[list[tuple[str, 
         raise ValueError(f"top must be between 1 and 1000, got {top}")
     index = imagenet_class_index()
     order = np.argsort(-preds, axis=1, kind="stable")[:, :top]
-    return [[(*index[c], float(row[c])) for c in classes] for row, classes in zip(preds, order)]
+    return [[(*index[c], float(row[c])) for c in classes]
+            for row, classes in zip(preds, order, strict=True)]
 
 
 # === end ===
