@@ -13,9 +13,11 @@ every notebook within 90 s on 2 CPU cores).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,9 +81,32 @@ def get_profile(name: str | None = None) -> Profile:
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ logging (must run before TensorFlow is imported)."""
+    """Import TensorFlow with its C++ logging silenced (a no-op once it is imported).
+
+    ``TF_CPP_MIN_LOG_LEVEL`` silences most of it; the few lines written before absl's logging
+    starts ("Could not find cuda drivers ...") ignore it, so the process's stderr is muted
+    during the first import only. GPUs are still reported by :func:`device_report`.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN gives run-to-run noise
+    if "tensorflow" in sys.modules:
+        return
+    with _stderr_muted():
+        import tensorflow  # noqa: F401
+
+
+@contextlib.contextmanager
+def _stderr_muted():
+    """Send file descriptor 2 (C-level stderr) to /dev/null for the duration of the block."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:

@@ -71,6 +71,19 @@ def compare_numbers(exercise: str, answer: Any, expected: float, rtol: float = 1
 
 
 # === section: lead (setup notebook 00) ===
+def check_keras_layout(answer: Any, images: np.ndarray) -> bool:
+    """Exercise 0.1: ``images`` (N, H, W) uint8 -> float32 (N, H, W, 1) with values in [0, 1]."""
+    expected = (np.asarray(images, dtype=np.float32) / 255.0)[..., None]
+    if isinstance(answer, np.ndarray) and answer.dtype != np.float32:
+        return report("0.1", False, f"expected dtype float32, got {answer.dtype}")
+    return compare_arrays("0.1", answer, expected, atol=1e-6)
+
+
+def check_class_counts(answer: Any, labels: np.ndarray) -> bool:
+    """Exercise 0.2: the number of examples of each class 0..9 in ``labels`` (N,)."""
+    return compare_arrays("0.2", answer, np.bincount(labels, minlength=10))
+
+
 # === section: notebooks 01-03 ===
 # === section: notebooks 04-05 ===
 # === section: notebooks 06-07 ===

@@ -68,3 +68,13 @@ def test_setup_prints_profile_device_and_sources(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert prof.name == "quick"
     assert "profile: quick" in out and "tensorflow:" in out and "MNIST →" in out
+
+
+def test_tensorflow_is_imported_quietly():
+    """No C++ log lines on stderr when TensorFlow is imported through the course."""
+    import subprocess
+    import sys
+
+    code = "from course_utils import config; config.quiet_tensorflow(); import tensorflow"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stderr == ""

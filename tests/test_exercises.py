@@ -49,3 +49,21 @@ def test_compare_arrays(answer, passed, text, capsys):
 def test_compare_numbers(answer, passed, text, capsys):
     assert ex.compare_numbers("3.1", answer, 152) is passed
     assert text in capsys.readouterr().out
+
+
+def test_check_keras_layout(capsys):
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)  # (1, 2, 2)
+    good = (images / 255.0).astype(np.float32)[..., None]
+    assert ex.check_keras_layout(good, images)
+    assert not ex.check_keras_layout(good.astype(np.float64), images)
+    assert not ex.check_keras_layout(good[..., 0], images)  # missing channel axis
+    assert not ex.check_keras_layout(None, images)
+    out = capsys.readouterr().out
+    assert "expected dtype float32, got float64" in out and "expected shape (1, 2, 2, 1)" in out
+
+
+def test_check_class_counts(capsys):
+    labels = np.array([0, 1, 1, 3])
+    assert ex.check_class_counts(np.bincount(labels, minlength=10), labels)
+    assert not ex.check_class_counts(np.bincount(labels), labels)  # forgot the empty classes
+    assert "expected shape (10,), got (4,)" in capsys.readouterr().out
