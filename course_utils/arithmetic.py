@@ -246,8 +246,10 @@ def _tensor_shape(tensor: Any) -> tuple[int | None, ...]:
     return tuple(None if d is None else int(d) for d in tensor.shape)
 
 
-def _window_output_hw(in_shape: Sequence[int | None], kernel: tuple[int, int], strides: tuple[int, int],
-             padding: str) -> tuple[tuple[int, int], str]:
+def _window_output_hw(
+    in_shape: Sequence[int | None], kernel: tuple[int, int], strides: tuple[int, int],
+    padding: str,
+) -> tuple[tuple[int, int], str]:
     """Output (H', W') of a sliding window over (batch, H, W, C) and the formula text."""
     h = conv_output_size(in_shape[1], kernel[0], strides[0], padding)
     w = conv_output_size(in_shape[2], kernel[1], strides[1], padding)
@@ -262,13 +264,14 @@ def _layer_row(layer: Any) -> LayerRow:
     kind = type(layer).__name__
     keras_out = _tensor_shape(layer.output)
     keras_params = int(layer.count_params())
+    if kind == "InputLayer":
+        return LayerRow(layer.name, kind, keras_out, 0, "input", "0", keras_out, keras_params,
+                        True)
     inputs = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
     in_shapes = [_tensor_shape(t) for t in inputs]
     x = in_shapes[0]
     cfg = layer.get_config()
-    if kind == "InputLayer":
-        out, params, s_text, p_text = x, 0, "input", "0"
-    elif kind == "Conv2D" and cfg.get("data_format", "channels_last") == "channels_last":
+    if kind == "Conv2D" and cfg.get("data_format", "channels_last") == "channels_last":
         if tuple(cfg["dilation_rate"]) != (1, 1) or cfg.get("groups", 1) != 1:
             return _unknown_row(layer, kind, keras_out, keras_params)
         kernel, strides = tuple(cfg["kernel_size"]), tuple(cfg["strides"])
