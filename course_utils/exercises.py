@@ -253,6 +253,284 @@ def check_conv_ops(answer: Any) -> bool:
 
 
 # === section: notebooks 04-05 ===
+def _lenet5_params(c_in: int) -> int:
+    """LeNet-5 (seed 000) on a 32×32×c_in input: (5·5·c_in + 1)·6 + 61,550 more parameters."""
+    from .arithmetic import conv_params, dense_params
+
+    return (conv_params(5, 5, c_in, 6) + conv_params(5, 5, 6, 16) + dense_params(400, 120)
+            + dense_params(120, 84) + dense_params(84, 10))
+
+
+def check_lenet_params(fn: Callable[..., Any]) -> bool:
+    """Exercise 4.1: ``fn(c_in)`` → trainable parameters of LeNet-5 on a 32×32×c_in input."""
+    for c_in in (1, 3, 2, 4, 10):
+        ok, got = attempt(fn, c_in)
+        if not ok:
+            return report("4.1", False, got)
+        want = _lenet5_params(c_in)
+        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+            return report("4.1", False, f"expected an int for c_in={c_in}, got {got!r}")
+        if got != want:
+            hint = " (only the first convolution depends on c_in)" if c_in > 1 else ""
+            return report("4.1", False, f"c_in={c_in}: expected {want:,}, got {got:,}{hint}")
+    return report("4.1", True, f"grey {_lenet5_params(1):,}, RGB {_lenet5_params(3):,}")
+
+
+def check_mlp_baseline(fn: Callable[..., Any]) -> bool:
+    """Exercise 4.2: ``fn()`` → a Keras model 32×32×1 → Flatten → Dense(84) → Dense(10)."""
+    ok, model = attempt(fn)
+    if not ok:
+        return report("4.2", False, model)
+    if not (hasattr(model, "count_params") and hasattr(model, "layers")):
+        return report("4.2", False, f"expected a Keras model, got {type(model).__name__}")
+    try:
+        in_shape = tuple(model.input_shape)
+        out_shape = tuple(model.output_shape)
+        dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+        n_params = int(model.count_params())
+    except Exception as exc:  # noqa: BLE001 - an unbuilt or odd model is a verdict
+        return report("4.2", False, f"could not read the model ({type(exc).__name__}: {exc}); "
+                                    "start it with keras.Input(shape=(32, 32, 1))")
+    if in_shape != (None, 32, 32, 1):
+        return report("4.2", False, f"input shape should be (None, 32, 32, 1), got {in_shape}")
+    if out_shape != (None, 10):
+        return report("4.2", False, f"output shape should be (None, 10), got {out_shape}")
+    units = [layer.units for layer in dense]
+    if units != [84, 10]:
+        return report("4.2", False, f"expected Dense layers of 84 and 10 units, got {units}")
+    want = 32 * 32 * 84 + 84 + 84 * 10 + 10
+    if n_params != want:
+        return report("4.2", False, f"expected {want:,} parameters, got {n_params:,}")
+    return report("4.2", True, f"{n_params:,} parameters")
+
+
+def check_per_class_accuracy(fn: Callable[..., Any]) -> bool:
+    """Exercise 4.3: ``fn(cm)`` → (K,) fraction of each true class i predicted correctly,
+    ``cm[i, i] / cm[i, :].sum()``, for a (K, K) confusion matrix ``cm``."""
+    rng = np.random.default_rng(4)
+    cases = [np.array([[5, 1], [2, 2]]), rng.integers(1, 30, (10, 10)),
+             np.diag([3, 4, 5]) + 1]
+    for cm in cases:
+        ok, got = attempt(fn, cm.copy())
+        if not ok:
+            return report("4.3", False, got)
+        want = np.diag(cm) / cm.sum(axis=1)
+        try:
+            got_arr = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return report("4.3", False, f"expected an array of {len(cm)} numbers, got {got!r}")
+        if got_arr.shape != want.shape:
+            return report("4.3", False, f"expected shape {want.shape}, got {got_arr.shape}")
+        if not np.allclose(got_arr, want):
+            column = np.diag(cm) / cm.sum(axis=0)
+            hint = " (rows are the true classes: divide by row sums)" if np.allclose(
+                got_arr, column) else ""
+            return report("4.3", False, f"wrong values for a {len(cm)}×{len(cm)} matrix{hint}")
+    return report("4.3", True)
+
+
+def _early_stop_epoch(val_losses: Any, patience: int, min_delta: float = 0.0) -> int | None:
+    """Epoch (0-based) at which Keras' EarlyStopping(monitor="val_loss") stops, or None.
+
+    An epoch improves when ``loss < best − min_delta``; after ``patience`` epochs in a row
+    without improvement training stops (Keras never stops at epoch 0).
+    """
+    best, wait = np.inf, 0
+    for epoch, loss in enumerate(val_losses):
+        wait += 1
+        if loss < best - min_delta:
+            best, wait = loss, 0
+            continue
+        if wait >= patience and epoch > 0:
+            return epoch
+    return None
+
+
+def check_early_stop_epoch(fn: Callable[..., Any]) -> bool:
+    """Exercise 5.1: ``fn(val_losses, patience)`` → the epoch (0-based) at which EarlyStopping
+    stops, or None when it lets all epochs run."""
+    cases = [
+        ([1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9], 3),
+        ([1.0, 0.8, 0.7, 0.75, 0.69, 0.71, 0.9], 3),
+        ([1.0, 0.9, 0.8, 0.7], 2),
+        ([0.5, 0.6, 0.7, 0.4, 0.8], 1),
+        ([0.5, 0.5, 0.5], 2),
+    ]
+    for losses, patience in cases:
+        ok, got = attempt(fn, list(losses), patience)
+        if not ok:
+            return report("5.1", False, got)
+        want = _early_stop_epoch(losses, patience)
+        if got != want or isinstance(got, bool):
+            return report("5.1", False, f"val_losses {losses}, patience {patience}: expected "
+                                        f"{want}, got {got!r}")
+    return report("5.1", True, f"{len(cases)} runs agree with keras.callbacks.EarlyStopping")
+
+
+def check_lr_logger(callback_class: Any) -> bool:
+    """Exercise 5.2: a ``keras.callbacks.Callback`` subclass whose ``rates`` list gets the
+    optimizer's learning rate (a float) at the end of every epoch."""
+    import keras
+
+    if not (isinstance(callback_class, type) and issubclass(callback_class,
+                                                            keras.callbacks.Callback)):
+        return report("5.2", False, f"expected a subclass of keras.callbacks.Callback, got "
+                                    f"{callback_class!r}")
+    ok, logger = attempt(callback_class)
+    if not ok:
+        return report("5.2", False, f"could not create it: {logger}")
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 3)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.08), loss="mse")
+    halve = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.08 / 2**epoch)
+    ok, result = attempt(model.fit, x, y, epochs=3, batch_size=16, verbose=0,
+                         callbacks=[halve, logger])
+    if not ok:
+        return report("5.2", False, f"training with it failed: {result}")
+    rates = getattr(logger, "rates", None)
+    if not isinstance(rates, list):
+        return report("5.2", False, f"expected a list attribute `rates`, got {rates!r}")
+    want = [0.08, 0.04, 0.02]
+    try:
+        close = len(rates) == 3 and np.allclose([float(r) for r in rates], want)
+    except (TypeError, ValueError):
+        close = False
+    if not close:
+        return report("5.2", False, f"with a rate halved every epoch from 0.08, expected "
+                                    f"{want}, got {rates!r}")
+    return report("5.2", True, "rates [0.08, 0.04, 0.02] logged")
+
+
 # === section: notebooks 06-07 ===
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_rf_size(fn: Callable[..., Any]) -> bool:
+    """Exercise 6.1: ``fn(kernel_sizes, strides)`` → receptive-field size (input pixels) of one
+    unit of the last layer of a stack, ``r = r + (k − 1)·j; j = j·s`` from ``r = j = 1``."""
+    from .arithmetic import receptive_field
+
+    cases = [([3, 3, 3], [1, 1, 1]), ([3, 2, 3, 2, 3], [1, 2, 1, 2, 1]), ([7], [1]),
+             ([11, 3, 5, 3], [4, 2, 1, 2]), ([1, 1], [2, 2]), ([5, 2, 3], [2, 2, 1])]
+    for kernels, strides in cases:
+        ok, got = attempt(fn, list(kernels), list(strides))
+        if not ok:
+            return report("6.1", False, got)
+        want = receptive_field(list(zip(kernels, strides, strict=True)))[-1].size
+        if not _is_int(got) or got != want:
+            hint = " (did you multiply the jumps? j = j·s after each layer)" if _is_int(got) \
+                and got == 1 + sum(k - 1 for k in kernels) else ""
+            return report("6.1", False, f"kernels {kernels}, strides {strides}: expected "
+                                        f"{want}, got {got!r}{hint}")
+    return report("6.1", True, f"{len(cases)} stacks agree with arithmetic.receptive_field")
+
+
+def check_n_3x3_layers(answer: Any) -> bool:
+    """Exercise 6.2: fewest stacked 3×3 stride-1 convolutions (no pooling) whose receptive
+    field covers a whole 28×28 digit: ``1 + 2n >= 28``."""
+    if answer is None:
+        return report("6.2", False, "no answer yet (got None)")
+    if not _is_int(answer):
+        return report("6.2", False, f"expected a whole number of layers, got {answer!r}")
+    want = next(n for n in range(1, 100) if 1 + 2 * n >= 28)
+    if answer == want:
+        return report("6.2", True, f"{want} layers see {1 + 2 * want}×{1 + 2 * want} pixels")
+    if answer < want:
+        return report("6.2", False, f"{answer} layers see only {1 + 2 * answer} pixels")
+    return report("6.2", False, f"{answer} layers are enough, but fewer would do")
+
+
+def _dilated_offsets(dilations: list[int] | tuple[int, ...]) -> set[int]:
+    """Input offsets (one axis) a unit on top of 3×3 convolutions with these dilations sees."""
+    offsets = {0}
+    for d in dilations:
+        offsets = {o + t for o in offsets for t in (-d, 0, d)}
+    return offsets
+
+
+def check_dilations(dilations: Any) -> bool:
+    """Exercise 6.3: dilation rates of at most four 3×3 stride-1 convolutions whose receptive
+    field covers 28 pixels without holes (every offset inside the field is seen)."""
+    if dilations is None:
+        return report("6.3", False, "no answer yet (got None)")
+    if not isinstance(dilations, (list, tuple)) or not all(
+            _is_int(d) and d >= 1 for d in dilations):
+        return report("6.3", False, f"expected a list of dilation rates >= 1, got {dilations!r}")
+    if not 1 <= len(dilations) <= 4:
+        return report("6.3", False, f"use 1 to 4 layers, got {len(dilations)}")
+    size = 1 + 2 * sum(dilations)
+    if size < 28:
+        return report("6.3", False, f"receptive field {size} pixels, need at least 28")
+    half = sum(dilations)
+    holes = sorted(set(range(-half, half + 1)) - _dilated_offsets(dilations))
+    if holes:
+        return report("6.3", False, f"field of {size} pixels, but offsets {holes[:6]} are never "
+                                    "seen (gridding): grow the dilation gradually")
+    return report("6.3", True, f"{size}×{size} pixels with {len(dilations)} layers, no holes")
+
+
+def check_conv_mult_adds(fn: Callable[..., Any]) -> bool:
+    """Exercise 7.1: ``fn(h_out, w_out, n_filters, kernel_size, c_in)`` → multiply–adds of a
+    Conv2D layer: ``h_out·w_out·n_filters·kernel_size²·c_in``."""
+    cases = [(28, 28, 192, 3, 256), (28, 28, 96, 5, 64), (55, 55, 96, 11, 3), (1, 1, 1, 1, 1),
+             (7, 5, 3, 3, 2)]
+    for h, w, f, k, c in cases:
+        ok, got = attempt(fn, h, w, f, k, c)
+        if not ok:
+            return report("7.1", False, got)
+        want = h * w * f * k * k * c
+        if not _is_int(got) or got != want:
+            hint = " (the kernel is k×k: square it)" if got == h * w * f * k * c else ""
+            return report("7.1", False, f"{h}×{w}×{f} output, {k}×{k}×{c} kernels: expected "
+                                        f"{want:,}, got {got!r}{hint}")
+    return report("7.1", True, f"{len(cases)} layers, e.g. 28×28×192×3×3×256 = "
+                               f"{28 * 28 * 192 * 9 * 256:,}")
+
+
+def check_basic_block(fn: Callable[..., Any]) -> bool:
+    """Exercise 7.2: ``fn(x, filters, stride)`` builds a residual basic block on the Keras
+    tensor ``x``: output = ReLU(F(x) + shortcut(x)); checked against
+    :func:`course_utils.models.basic_block` (shapes, an Add layer, parameter count)."""
+    import keras
+
+    from .models import basic_block
+
+    for shape, filters, stride in [((16, 16, 8), 8, 1), ((16, 16, 8), 16, 2)]:
+        x = keras.Input(shape)
+        ok, out = attempt(fn, x, filters, stride)
+        if not ok:
+            return report("7.2", False, out)
+        try:
+            model = keras.Model(x, out)
+        except Exception as exc:  # noqa: BLE001 - a wrong answer is a verdict, not a crash
+            return report("7.2", False, f"cannot build a model from your output: {exc}")
+        reference = keras.Model(x, basic_block(x, filters, stride, name=f"ref{stride}"))
+        want_shape = tuple(reference.output.shape[1:])
+        if tuple(model.output.shape[1:]) != want_shape:
+            return report("7.2", False, f"input {shape}, filters {filters}, stride {stride}: "
+                                        f"expected output {want_shape}, "
+                                        f"got {tuple(model.output.shape[1:])}")
+        if not any(type(layer).__name__ == "Add" for layer in model.layers):
+            return report("7.2", False, "no Add layer: where is the shortcut?")
+        if model.count_params() != reference.count_params():
+            return report("7.2", False, f"stride {stride}: {model.count_params():,} parameters, "
+                                        f"expected {reference.count_params():,} (two 3×3 convs "
+                                        "without bias, BatchNorm after each, a 1×1 projection "
+                                        "shortcut only when the shape changes)")
+    return report("7.2", True, "identity and projection shortcuts both right")
+
+
+def check_vgg_row(answer: Any) -> bool:
+    """Exercise 7.3: parameters of VGG-16's Conv2D(512, 3×3) on 512 channels (with bias)."""
+    from .arithmetic import conv_params
+
+    want = conv_params(3, 3, 512, 512)
+    if answer == 2_359_880:
+        return report("7.3", False, "that is the slide's typo: recompute (3·3·512 + 1)·512")
+    return compare_numbers("7.3", answer, want)
+
+
 # === section: notebooks 08-10 ===
 # === end ===

@@ -227,6 +227,314 @@ def conv_explorer(n: int = 6, kernel: int = 3, stride: int = 2, padding: str = "
 
 
 # === section: notebooks 04-05 ===
+def _history_values(history: object) -> dict[str, list[float]]:
+    """``{metric: [value per epoch]}`` from a Keras ``History`` (``.history``) or a mapping."""
+    values = getattr(history, "history", history)
+    if not isinstance(values, dict) or not values:
+        raise ValueError(
+            "expected a Keras History or a non-empty dict {metric: [value per epoch]}, "
+            f"got {type(history).__name__}"
+        )
+    return {key: [float(v) for v in series] for key, series in values.items()}
+
+
+def learning_curves(
+    history: object,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    events: dict[str, int | Sequence[int]] | None = None,
+    title: str | None = None,
+    log_scale: Sequence[str] = ("learning_rate",),
+) -> Figure:
+    """One panel per metric: training (solid) and validation (``val_<metric>``, dashed) per epoch.
+
+    ``history``: a Keras ``History`` or ``{metric: [value per epoch]}``. Epochs are drawn 1..E.
+    ``events`` marks where a callback acted, ``{label: epoch or [epochs]}`` with 0-based epochs
+    as Keras reports them (e.g. ``{"best": es.best_epoch, "stopped": es.stopped_epoch}``);
+    each label gets a vertical line in every panel. Metrics in ``log_scale`` use a log y axis.
+    """
+    values = _history_values(history)
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    missing = [m for m in metrics if m not in values]
+    if not metrics or missing:
+        raise ValueError(
+            f"metrics {missing or list(metrics)} not in the history; it has {sorted(values)}"
+        )
+    n_epochs = max(len(v) for v in values.values())
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.3), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        epochs = np.arange(1, len(values[metric]) + 1)
+        ax.plot(epochs, values[metric], "o-", ms=3, label="training" if f"val_{metric}" in values
+                else metric)
+        if f"val_{metric}" in values:
+            ax.plot(epochs, values[f"val_{metric}"], "s--", ms=3, label="validation")
+        for i, (label, where) in enumerate((events or {}).items()):
+            where = [where] if isinstance(where, (int, np.integer)) else list(where)
+            for j, epoch in enumerate(where):
+                ax.axvline(int(epoch) + 1, color=colours[(i + 2) % len(colours)], ls=":", lw=1.5,
+                           label=label if j == 0 else None)
+        if metric in log_scale:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_xlim(0.5, n_epochs + 0.5)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(
+    y_true: Sequence[int] | np.ndarray,
+    y_pred: Sequence[int] | np.ndarray,
+    class_names: Sequence[str] | None = None,
+    title: str | None = None,
+    size: float = 5.0,
+) -> Figure:
+    """The confusion matrix C (C[i, j] = images of true class i predicted as j) with counts.
+
+    ``y_true``, ``y_pred``: (N,) integer labels in 0..K-1; ``class_names``: K names (default
+    the digits 0..K-1). Drawn by scikit-learn's ``ConfusionMatrixDisplay``; the diagonal holds
+    the correct predictions, so accuracy = trace(C) / N (shown in the title).
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(
+            f"y_true and y_pred must be non-empty and equally long, got {y_true.shape} and "
+            f"{y_pred.shape}"
+        )
+    k = int(max(y_true.max(), y_pred.max())) + 1 if class_names is None else len(class_names)
+    low, high = min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())
+    if low < 0 or high >= k:
+        raise ValueError(f"labels must be in 0..{k - 1} (one per class name), got {low}..{high}")
+    names = [str(c) for c in (class_names if class_names is not None else range(k))]
+    matrix = sk_confusion_matrix(y_true, y_pred, labels=list(range(k)))
+    fig, ax = plt.subplots(figsize=(size, size))
+    ConfusionMatrixDisplay(matrix, display_labels=names).plot(
+        ax=ax, cmap="Blues", colorbar=False, values_format="d"
+    )
+    if max(len(n) for n in names) > 2:
+        ax.tick_params(axis="x", labelrotation=90)
+    accuracy = np.trace(matrix) / matrix.sum()
+    ax.set_title(f"{title + ': ' if title else ''}accuracy {accuracy:.3f} ({len(y_true)} images)")
+    fig.tight_layout()
+    return fig
+
+
+def labelled_grid(
+    images: Sequence[np.ndarray] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    class_names: Sequence[str],
+    ncols: int = 10,
+    size: float = 1.2,
+    cmap: str | None = None,
+) -> Figure:
+    """:func:`image_grid` of ``images`` titled with their class names (``class_names[label]``).
+
+    ``images``: (N, H, W) or (N, H, W, C); ``labels``: (N,) integers in 0..len(class_names)-1.
+    """
+    labels = np.asarray(labels).ravel()
+    if len(labels) != len(images):
+        raise ValueError(f"expected one label per image ({len(images)}), got {len(labels)}")
+    if labels.size and (labels.min() < 0 or labels.max() >= len(class_names)):
+        raise ValueError(
+            f"labels must be in 0..{len(class_names) - 1}, got {labels.min()}..{labels.max()}"
+        )
+    return image_grid(images, [str(class_names[y]) for y in labels], ncols=ncols, cmap=cmap,
+                      size=size)
+
+
+def mistakes_grid(
+    images: Sequence[np.ndarray] | np.ndarray,
+    y_true: Sequence[int] | np.ndarray,
+    y_pred: Sequence[int] | np.ndarray,
+    class_names: Sequence[str],
+    n: int = 20,
+    ncols: int = 10,
+    size: float = 1.3,
+) -> Figure:
+    """The first ``n`` misclassified images, each titled ``true → predicted``.
+
+    ``images``: (N, H, W) or (N, H, W, C); ``y_true``, ``y_pred``: (N,) integer labels.
+    With no mistake at all, a figure saying so is returned.
+    """
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if not len(images) == len(y_true) == len(y_pred):
+        raise ValueError(
+            f"images, y_true and y_pred must be equally long, got {len(images)}, {len(y_true)}, "
+            f"{len(y_pred)}"
+        )
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    wrong = np.flatnonzero(y_true != y_pred)[:n]
+    if wrong.size == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"no mistakes among {len(y_true)} images", ha="center", va="center")
+        return fig
+    titles = [f"{class_names[y_true[i]]} → {class_names[y_pred[i]]}" for i in wrong]
+    return image_grid(np.asarray(images)[wrong], titles, ncols=ncols, size=size)
+
+
 # === section: notebooks 06-07 ===
+def receptive_field_figure(
+    image: np.ndarray,
+    gradient: np.ndarray,
+    boxes: dict[str, tuple[tuple[int, int], tuple[int, int]]],
+    title: str = "",
+) -> Figure:
+    """An input image and a gradient map side by side, receptive fields drawn on both.
+
+    ``image``: (H, W) or (H, W, 3); ``gradient``: (H, W) |∂ unit / ∂ input| (drawn in a heat
+    map); ``boxes``: ``{label: ((first_row, last_row), (first_col, last_col))}``, inclusive
+    pixel bounds, each drawn as a rectangle in its own colour.
+    """
+    image, gradient = np.asarray(image), np.asarray(gradient)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if gradient.shape != image.shape[:2]:
+        raise ValueError(f"gradient must have the image's (H, W) = {image.shape[:2]}, "
+                         f"got {gradient.shape}")
+    colours = ["tab:orange", "tab:cyan", "tab:green", "tab:red"]
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6))
+    axes[0].imshow(image, cmap="gray" if image.ndim == 2 else None)
+    axes[0].set_title("input")
+    shown = axes[1].imshow(gradient, cmap="magma")
+    axes[1].set_title("|∂ unit / ∂ input|")
+    fig.colorbar(shown, ax=axes[1], fraction=0.046)
+    for (label, (rows, cols)), colour in zip(boxes.items(), colours * 4, strict=False):
+        for ax in axes:
+            ax.add_patch(plt.Rectangle((cols[0] - 0.5, rows[0] - 0.5), cols[1] - cols[0] + 1,
+                                       rows[1] - rows[0] + 1, fill=False, lw=2,
+                                       edgecolor=colour, label=label))
+    axes[0].legend(loc="upper center", bbox_to_anchor=(1.1, -0.04), ncol=len(boxes),
+                   fontsize=8, frameon=False)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int | None = None
+                           ) -> Figure:
+    """Receptive-field size after every layer, one line per stack.
+
+    ``stacks``: ``{label: rows}`` where rows are :class:`course_utils.arithmetic.RFRow` (from
+    ``receptive_field``). A dashed line marks ``input_size`` (the whole input) when given.
+    """
+    if not stacks:
+        raise ValueError("receptive_field_growth needs at least one stack, got none")
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    for label, rows in stacks.items():
+        sizes = [1] + [r.size for r in rows]
+        ax.plot(range(len(sizes)), sizes, marker="o", label=label)
+    if input_size is not None:
+        ax.axhline(input_size, color="0.5", ls="--", lw=1)
+        ax.text(0, input_size, f" whole input ({input_size} px)", va="bottom", fontsize=8)
+    ax.set_xlabel("layer (0 = input)")
+    ax.set_ylabel("receptive field (pixels per side)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def effective_rf_figure(gradient: np.ndarray, theoretical: int) -> Figure:
+    """The effective receptive field: mean gradient map and its central row vs a Gaussian.
+
+    ``gradient``: (H, W) mean |∂ unit / ∂ input| of the centre unit; ``theoretical``: the
+    theoretical receptive-field size, drawn as a box / band. The Gaussian has the mean and
+    standard deviation of the central-row profile (treated as a distribution).
+    """
+    g = np.asarray(gradient, dtype=float)
+    if g.ndim != 2:
+        raise ValueError(f"gradient must be (H, W), got shape {g.shape}")
+    centre = np.unravel_index(np.argmax(g), g.shape)
+    profile = g[centre[0]] / g[centre[0]].sum()
+    x = np.arange(g.shape[1])
+    mean = float((x * profile).sum())
+    std = float(np.sqrt(((x - mean) ** 2 * profile).sum()))
+    gauss = np.exp(-0.5 * ((x - mean) / std) ** 2)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    axes[0].imshow(g, cmap="magma")
+    half = (theoretical - 1) / 2
+    axes[0].add_patch(plt.Rectangle((centre[1] - half - 0.5, centre[0] - half - 0.5),
+                                    theoretical, theoretical, fill=False, ec="tab:cyan", lw=2))
+    axes[0].set_title("mean |gradient|, theoretical field in cyan")
+    axes[0].set_xticks([])
+    axes[0].set_yticks([])
+    axes[1].bar(x, profile, color="tab:orange", label="central row of the gradient")
+    axes[1].plot(x, gauss * profile.max(), color="k", label=f"Gaussian, σ = {std:.1f} px")
+    axes[1].axvspan(centre[1] - half, centre[1] + half, color="tab:cyan", alpha=0.15,
+                    label=f"theoretical field ({theoretical} px)")
+    axes[1].set_xlabel("input column")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
+                      human: float | None = None) -> Figure:
+    """ImageNet (ILSVRC) top-5 error of the winners: one bar per entry, labelled with its depth.
+
+    ``table``: rows ``(year, entry, layers or None, top-5 error %)``; ``human``: a dashed line.
+    """
+    if not table:
+        raise ValueError("top5_error_figure needs at least one row, got none")
+    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    labels = [f"{year}\n{entry}" for year, entry, _, _ in table]
+    errors = [row[3] for row in table]
+    colours = ["0.6" if layers is None else "tab:blue" for _, _, layers, _ in table]
+    bars = ax.bar(range(len(table)), errors, color=colours)
+    for bar, (_, _, layers, err) in zip(bars, table, strict=True):
+        depth = "shallow" if layers is None else f"{layers} layers"
+        ax.text(bar.get_x() + bar.get_width() / 2, err + 0.4, f"{err:g} %\n{depth}",
+                ha="center", fontsize=7)
+    if human is not None:
+        ax.axhline(human, color="tab:red", ls="--", lw=1)
+        ax.text(len(table) - 0.5, human + 0.4, f"human ≈ {human:g} %", color="tab:red",
+                ha="right", fontsize=8)
+    ax.set_xticks(range(len(table)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("top-5 error (%)")
+    ax.set_ylim(0, max(errors) * 1.25)
+    ax.set_title("ImageNet classification (ILSVRC) winners")
+    fig.tight_layout()
+    return fig
+
+
+def cost_bars(costs: Sequence[object]) -> Figure:
+    """Parameters, multiply–adds and activation memory of several models (log scale).
+
+    ``costs``: :class:`course_utils.arithmetic.ModelCost` objects, one bar group per model.
+    """
+    if not costs:
+        raise ValueError("cost_bars needs at least one ModelCost, got none")
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
+    names = [c.name for c in costs]
+    panels = [("parameters (millions)", [c.params / 1e6 for c in costs]),
+              ("multiply–adds per image (billions)", [c.mult_adds / 1e9 for c in costs]),
+              ("activations per image (MB, float32)", [c.activation_bytes / 1e6 for c in costs])]
+    for ax, (title, values) in zip(axes, panels, strict=True):
+        ax.bar(names, values, color="tab:blue")
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(axis="x", rotation=45, labelsize=8)
+        for i, v in enumerate(values):
+            ax.text(i, v, f"{v:.3g}", ha="center", va="bottom", fontsize=7)
+        ax.set_yscale("log")
+    fig.tight_layout()
+    return fig
+
+
 # === section: notebooks 08-10 ===
 # === end ===

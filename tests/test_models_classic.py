@@ -39,6 +39,11 @@ def test_alexnet_follows_the_seed_003_shapes_and_counts():
                 + dense(4096, 1000))
     assert model.count_params() == expected == 62_378_344
     assert ar.model_cost(model).depth == 8
+    paper = models.build_without_weights(models.alexnet, two_gpus=True)  # conv2/4/5 in 2 groups
+    halves = (conv(5, 96, 256) - conv(5, 48, 256) + conv(3, 384, 384) - conv(3, 192, 384)
+              + conv(3, 384, 256) - conv(3, 192, 256))
+    assert paper.count_params() == expected - halves == 60_965_224
+    assert ar.model_cost(paper).mult_adds < ar.model_cost(model).mult_adds
 
 
 def test_alexnet_insa_reproduces_the_seed_004_table():
@@ -156,7 +161,9 @@ def test_mini_models_shapes():
         out = model.predict(np.zeros((2, 32, 32, 3), "uint8"), verbose=0)
         assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
     deeper = models.mini_resnet(widths=(8, 16, 32))
-    assert deeper.get_layer("stage3_block1_add").output.shape[1] == 8
+    assert deeper.get_layer("stage3_block1_add").output.shape[1] == 4  # 32 / (2·2·2)
+    flat = models.mini_resnet(widths=(8, 16), stem_stride=1)
+    assert flat.get_layer("stage2_block1_add").output.shape[1] == 16
 
 
 @pytest.mark.slow
@@ -217,3 +224,56 @@ def test_bad_arguments_raise_value_error(builder, kwargs, match):
 def test_all_names_are_exported():
     for name in classic.__all__:
         assert hasattr(models, name), name
+
+
+# --- exercise checks and figures of notebook 07 ------------------------------------------------
+
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+def test_exercise_checks_of_notebook_07(capsys):
+    from keras import layers
+
+    from course_utils import exercises as ex
+
+    assert ex.check_conv_mult_adds(lambda h, w, f, k, c: h * w * f * k * k * c)
+    assert not ex.check_conv_mult_adds(lambda h, w, f, k, c: h * w * f * k * c)
+    assert "square it" in capsys.readouterr().out
+    assert not ex.check_conv_mult_adds(_stub) and not ex.check_conv_mult_adds(None)
+
+    def block(x, filters, stride):
+        shortcut = x
+        if stride != 1 or x.shape[-1] != filters:
+            shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
+            shortcut = layers.BatchNormalization()(shortcut)
+        y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+        y = layers.ReLU()(layers.BatchNormalization()(y))
+        y = layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
+        y = layers.BatchNormalization()(y)
+        return layers.ReLU()(layers.Add()([shortcut, y]))
+
+    assert ex.check_basic_block(block)
+    assert not ex.check_basic_block(_stub) and not ex.check_basic_block(lambda x, f, s: 3)
+    assert not ex.check_basic_block(lambda x, f, s: layers.Conv2D(f, 3, s, padding="same")(x))
+    assert "no Add layer" in capsys.readouterr().out
+    assert ex.check_vgg_row(2_359_808)
+    assert not any(ex.check_vgg_row(a) for a in (None, 2_359_880, "2,359,808"))
+    assert "typo" in capsys.readouterr().out
+
+
+def test_figures_of_notebook_07():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    fig = plotting.top5_error_figure(models.ILSVRC_TOP5_ERROR, models.HUMAN_TOP5_ERROR)
+    assert len(fig.axes[0].patches) == len(models.ILSVRC_TOP5_ERROR)
+    costs = [ar.model_cost(models.lecture_cnn()), ar.model_cost(models.mini_vgg())]
+    assert len(plotting.cost_bars(costs).axes) == 3
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.top5_error_figure([])
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.cost_bars([])
+    plt.close("all")

@@ -290,3 +290,55 @@ def test_model_cost_bad_input():
         ar.model_cost([1, 2])
     with pytest.raises(ValueError, match="bytes_per_value"):
         ar.model_cost(models.lecture_cnn(), bytes_per_value=0)
+
+
+# --- exercise checks and figures of notebook 06 ------------------------------------------------
+
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+def test_exercise_checks_of_notebook_06(capsys):
+    from course_utils import exercises as ex
+
+    def rf_size(kernels, strides):
+        size, jump = 1, 1
+        for k, s in zip(kernels, strides, strict=True):
+            size, jump = size + (k - 1) * jump, jump * s
+        return size
+
+    assert ex.check_rf_size(rf_size)
+    assert not ex.check_rf_size(_stub) and not ex.check_rf_size(None)
+    assert not ex.check_rf_size(lambda ks, ss: 1 + sum(k - 1 for k in ks))
+    assert "multiply the jumps" in capsys.readouterr().out
+    assert ex.check_n_3x3_layers(14)
+    assert not any(ex.check_n_3x3_layers(a) for a in (None, 13, 15, 14.0, "14"))
+    assert ex.check_dilations([1, 2, 4, 8]) and ex.check_dilations((1, 3, 9, 1))
+    assert not ex.check_dilations([1, 1, 1])  # too small
+    assert not ex.check_dilations([1, 4, 16])  # holes
+    assert "gridding" in capsys.readouterr().out
+    assert not any(ex.check_dilations(a) for a in (None, 5, [0, 20], [1, 2, 4, 8, 16]))
+
+
+def test_figures_of_notebook_06():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    image, grad = np.zeros((28, 28)), np.random.default_rng(0).random((28, 28))
+    fig = plotting.receptive_field_figure(image, grad, {"theory": ((4, 21), (4, 21))}, "t")
+    assert len(fig.axes) == 3 and len(fig.axes[0].patches) == 1
+    with pytest.raises(ValueError, match="gradient"):
+        plotting.receptive_field_figure(image, grad[:5], {})
+    fig2 = plotting.receptive_field_growth({"a": ar.receptive_field(LECTURE_STACK)}, 28)
+    assert len(fig2.axes[0].lines) == 2  # the stack and the whole-input line
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.receptive_field_growth({})
+    yy, xx = np.mgrid[:21, :21]
+    fig3 = plotting.effective_rf_figure(np.exp(-((yy - 10) ** 2 + (xx - 10) ** 2) / 18.0), 21)
+    legend = [t.get_text() for t in fig3.axes[1].get_legend().get_texts()]
+    assert any("σ = 3.0" in text for text in legend)  # exp(−d²/18) has σ = 3
+    with pytest.raises(ValueError, match="H, W"):
+        plotting.effective_rf_figure(np.zeros(5), 3)
+    plt.close("all")

@@ -161,7 +161,7 @@ class LocalResponseNormalization(layers.Layer):
 
 def alexnet(
     input_shape: tuple[int, int, int] = (227, 227, 3), n_classes: int = 1000, norm: bool = True,
-    dropout: float = 0.5,
+    dropout: float = 0.5, two_gpus: bool = False,
 ) -> keras.Model:
     """AlexNet as on seed 003, "Full (simplified) AlexNet architecture".
 
@@ -171,8 +171,10 @@ def alexnet(
     MAX POOL3 3×3 /2 → [6×6×256] → FC6 4096 → FC7 4096 → FC8 ``n_classes`` (softmax).
 
     "Simplified": one tower instead of the paper's two GPU halves (no channel groups), so
-    conv2/4/5 see all channels: 62,378,344 parameters for 1000 classes. ``norm`` adds the
-    local-response-normalization layers, ``dropout`` the paper's dropout after FC6 and FC7.
+    conv2/4/5 see all channels: 62,378,344 parameters for 1000 classes. ``two_gpus=True``
+    splits conv2, conv4 and conv5 into 2 groups as in the paper (each half sees only the
+    channels on its own GPU): 60,965,224 parameters. ``norm`` adds the local-response-
+    normalization layers, ``dropout`` the paper's dropout after FC6 and FC7.
     """
     shape = _check_input_shape(input_shape, 67, "alexnet")
     n_classes = _check_count("n_classes", n_classes, 2)
@@ -182,13 +184,14 @@ def alexnet(
     if norm:
         x = LocalResponseNormalization(name="norm1")(x)
     x = layers.ZeroPadding2D(2, name="pad2")(x)
-    x = layers.Conv2D(256, 5, activation="relu", name="conv2")(x)
+    groups = 2 if two_gpus else 1
+    x = layers.Conv2D(256, 5, activation="relu", groups=groups, name="conv2")(x)
     x = layers.MaxPooling2D(pool_size=3, strides=2, name="pool2")(x)
     if norm:
         x = LocalResponseNormalization(name="norm2")(x)
-    for name, filters in (("conv3", 384), ("conv4", 384), ("conv5", 256)):
+    for name, filters, g in (("conv3", 384, 1), ("conv4", 384, groups), ("conv5", 256, groups)):
         x = layers.ZeroPadding2D(1, name=f"pad{name[-1]}")(x)
-        x = layers.Conv2D(filters, 3, activation="relu", name=name)(x)
+        x = layers.Conv2D(filters, 3, activation="relu", groups=g, name=name)(x)
     x = layers.MaxPooling2D(pool_size=3, strides=2, name="pool3")(x)
     x = layers.Flatten(name="flatten")(x)
     for name in ("fc6", "fc7"):
@@ -196,7 +199,7 @@ def alexnet(
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{name}")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="fc8")(x)
-    return keras.Model(inputs, outputs, name="alexnet")
+    return keras.Model(inputs, outputs, name="alexnet_2gpu" if two_gpus else "alexnet")
 
 
 def alexnet_insa(input_shape: tuple[int, int, int] = (224, 224, 3),
@@ -438,20 +441,23 @@ def mini_vgg(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 1
 
 
 def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 10,
-                widths: Sequence[int] = (16, 32), blocks_per_stage: int = 1) -> keras.Model:
-    """A ResNet in miniature: 3×3 conv stem → stages of :func:`basic_block` (the first block
-    of every stage after the first has stride 2) → global average pooling → Dense.
+                widths: Sequence[int] = (16, 32), blocks_per_stage: int = 1,
+                stem_stride: int = 2) -> keras.Model:
+    """A ResNet in miniature: 3×3 conv stem (stride ``stem_stride``; ResNet-50's stem shrinks
+    by 4) → stages of :func:`basic_block` (the first block of every stage after the first has
+    stride 2) → global average pooling → Dense.
 
     BatchNorm momentum 0.9 (Keras' default 0.99 needs hundreds of steps before its moving
     averages, used at inference, match the data: too slow for a 2-epoch demonstration).
     """
     widths = _check_widths(widths, "mini_resnet")
     _check_count("blocks_per_stage", blocks_per_stage)
-    shape = _check_input_shape(input_shape, 2 ** (len(widths) - 1), "mini_resnet")
+    _check_count("stem_stride", stem_stride)
+    shape = _check_input_shape(input_shape, stem_stride * 2 ** (len(widths) - 1), "mini_resnet")
     n_classes = _check_count("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    x = _conv_bn(x, widths[0], 3, 1, "stem", bias=False, bn_momentum=0.9)
+    x = _conv_bn(x, widths[0], 3, stem_stride, "stem", bias=False, bn_momentum=0.9)
     for s, filters in enumerate(widths, start=1):
         for b in range(1, blocks_per_stage + 1):
             stride = 2 if (b == 1 and s > 1) else 1
