@@ -1,0 +1,270 @@
+"""The lecture CNNs of notebooks 04-05: LeNet-5, the csci e-89 MNIST CNN, the CIFAR-10 slide model.
+
+Every builder reproduces one slide's code in Keras 3 style (``keras.Input`` first, explicit
+``pool_size``) and gives its layers fixed names, so ``model.summary()`` reads the same in every
+run (``course_utils.arithmetic.layer_table(model)`` recomputes every row). The parameter count
+each slide prints is checked in ``tests/test_models_lecture.py``:
+
+=======================  ==========================================  ==========
+builder                  slide                                       parameters
+=======================  ==========================================  ==========
+``lenet5``               seed 000 "LeNet-5 in Keras"                 61,706
+``mlp_baseline``         seed 000 "Most of parameters are in MLP"    86,950
+``lecture_cnn``          seed 001 "A Small CNN for Classification    93,322
+                         of MNIST Digits" + "Flattening"             (55,744 without head)
+``cifar_slide_cnn``      seed 002 "Example with RGB Images (2/4)"    3,692,938
+``cifar_deep_cnn``       not on a slide: conv blocks + BatchNorm     (depends on arguments)
+=======================  ==========================================  ==========
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..config import quiet_tensorflow
+
+quiet_tensorflow()
+import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
+from keras import layers  # noqa: E402
+
+__all__ = [
+    "lenet5",
+    "mlp_baseline",
+    "lecture_cnn",
+    "cifar_slide_cnn",
+    "augmentation",
+    "cifar_deep_cnn",
+]
+
+
+def _check_input_shape(input_shape: Any, min_side: int, builder: str) -> tuple[int, int, int]:
+    """Validate ``input_shape`` = (height, width, channels) of positive ints, sides >= min_side."""
+    try:
+        shape = tuple(int(v) for v in input_shape)
+        ok = len(shape) == 3 and all(v == w for v, w in zip(shape, input_shape, strict=True))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{builder}: input_shape must be (height, width, channels) of ints, "
+            f"got {input_shape!r}"
+        )
+    height, width, channels = shape
+    if channels < 1:
+        raise ValueError(f"{builder}: channels must be >= 1, got input_shape {shape}")
+    if height < min_side or width < min_side:
+        raise ValueError(
+            f"{builder}: height and width must be >= {min_side} so that every layer keeps at "
+            f"least one pixel, got input_shape {shape}"
+        )
+    return shape
+
+
+def _check_n_classes(n_classes: Any, builder: str) -> int:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+        raise ValueError(f"{builder}: n_classes must be an int >= 2, got {n_classes!r}")
+    return n_classes
+
+
+def _check_dropout(dropout: Any, n: int, builder: str) -> tuple[float, ...]:
+    """Validate ``n`` dropout rates in [0, 1)."""
+    try:
+        rates = tuple(float(r) for r in dropout)
+    except (TypeError, ValueError):
+        rates = ()
+    if len(rates) != n or not all(0.0 <= r < 1.0 for r in rates):
+        raise ValueError(f"{builder}: dropout must be {n} rates in [0, 1), got {dropout!r}")
+    return rates
+
+
+def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10) -> keras.Model:
+    """LeNet-5 exactly as on seed 000, slide "LeNet-5 in Keras" (LeCun et al., 1998).
+
+    Conv2D(6, 5×5, tanh, valid) → AveragePooling2D(2×2) → Conv2D(16, 5×5, tanh, valid) →
+    AveragePooling2D(2×2) → Flatten → Dense(120, relu) → Dense(84, relu) →
+    Dense(n_classes, softmax).
+
+    Input ``(32, 32, C)`` (MNIST's 28×28 digits padded by 2 pixels on every side); with C = 1 and
+    10 classes it has (5·5·1+1)·6 + (5·5·6+1)·16 + (400+1)·120 + (120+1)·84 + (84+1)·10 = 61,706
+    parameters. Sides must be >= 16 (the second pooling needs a 2×2 input).
+    """
+    shape = _check_input_shape(input_shape, 16, "lenet5")
+    n_classes = _check_n_classes(n_classes, "lenet5")
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Conv2D(6, (5, 5), activation="tanh", padding="valid", name="conv1"),
+            layers.AveragePooling2D(pool_size=(2, 2), name="pool1"),
+            layers.Conv2D(16, (5, 5), activation="tanh", padding="valid", name="conv2"),
+            layers.AveragePooling2D(pool_size=(2, 2), name="pool2"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(120, activation="relu", name="dense1"),
+            layers.Dense(84, activation="relu", name="dense2"),
+            layers.Dense(n_classes, activation="softmax", name="output"),
+        ],
+        name="lenet5",
+    )
+
+
+def mlp_baseline(
+    input_shape: tuple[int, int, int] = (32, 32, 1), n_hidden: int = 84, n_classes: int = 10
+) -> keras.Model:
+    """The MLP that LeNet-5 is compared with, seed 000 "Most of parameters are in MLP".
+
+    Flatten (32·32 = 1024 pixels) → Dense(n_hidden = 84, relu) → Dense(n_classes, softmax):
+    1024·84 + 84 + 84·10 + 10 = 86,950 parameters for a grey 32×32 input.
+    """
+    shape = _check_input_shape(input_shape, 1, "mlp_baseline")
+    n_classes = _check_n_classes(n_classes, "mlp_baseline")
+    if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) or n_hidden < 1:
+        raise ValueError(f"mlp_baseline: n_hidden must be an int >= 1, got {n_hidden!r}")
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Flatten(name="flatten"),
+            layers.Dense(n_hidden, activation="relu", name="hidden"),
+            layers.Dense(n_classes, activation="softmax", name="output"),
+        ],
+        name="mlp_baseline",
+    )
+
+
+def lecture_cnn(
+    input_shape: tuple[int, int, int] = (28, 28, 1), n_classes: int = 10, head: bool = True
+) -> keras.Model:
+    """The csci e-89 MNIST CNN, seed 001 "A Small CNN for Classification of MNIST Digits".
+
+    Conv2D(32, 3×3, relu) → MaxPooling2D(2×2) → Conv2D(64, 3×3, relu) → MaxPooling2D(2×2) →
+    Conv2D(64, 3×3, relu), then (``head=True``, slide "Flattening") Flatten → Dense(64, relu) →
+    Dense(n_classes, softmax).
+
+    On (28, 28, 1): 320 + 18,496 + 36,928 = 55,744 parameters in the convolutional base and
+    36,928 + 650 more in the head: 93,322. Sides must be >= 18.
+    """
+    shape = _check_input_shape(input_shape, 18, "lecture_cnn")
+    n_classes = _check_n_classes(n_classes, "lecture_cnn")
+    stack: list[Any] = [
+        keras.Input(shape=shape),
+        layers.Conv2D(32, (3, 3), activation="relu", name="conv1"),
+        layers.MaxPooling2D(pool_size=(2, 2), name="pool1"),
+        layers.Conv2D(64, (3, 3), activation="relu", name="conv2"),
+        layers.MaxPooling2D(pool_size=(2, 2), name="pool2"),
+        layers.Conv2D(64, (3, 3), activation="relu", name="conv3"),
+    ]
+    if head:
+        stack += [
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu", name="dense1"),
+            layers.Dense(n_classes, activation="softmax", name="output"),
+        ]
+    return keras.Sequential(stack, name="lecture_cnn" if head else "lecture_cnn_base")
+
+
+def cifar_slide_cnn(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    n_classes: int = 10,
+    dropout: tuple[float, float] = (0.25, 0.5),
+    augment: bool = False,
+    seed: int | None = None,
+) -> keras.Model:
+    """The CIFAR-10 network of seed 002, "Example with RGB Images (2/4)" (function ``build``).
+
+    Conv2D(32, 3×3, relu, valid) → MaxPooling2D(2×2) → Dropout(0.25) → Flatten →
+    Dense(512, relu) → Dropout(0.5) → Dense(n_classes, softmax).
+
+    On (32, 32, 3): (3·3·3+1)·32 = 896, then 15·15·32 = 7,200 features, (7,200+1)·512 = 3,686,912,
+    (512+1)·10 = 5,130: 3,692,938 parameters, 99.8 % of them in the first Dense layer.
+    Sides must be >= 4.
+
+    Not on the slide, for the over-fitting experiments of notebook 05: ``dropout`` = the two
+    dropout rates (``(0, 0)`` removes both layers) and ``augment=True`` puts
+    :func:`augmentation` in front; neither changes the parameter count.
+    """
+    shape = _check_input_shape(input_shape, 4, "cifar_slide_cnn")
+    n_classes = _check_n_classes(n_classes, "cifar_slide_cnn")
+    rates = _check_dropout(dropout, 2, "cifar_slide_cnn")
+    stack: list[Any] = [keras.Input(shape=shape)]
+    if augment:
+        stack.append(augmentation(seed=seed))
+    stack += [
+        layers.Conv2D(32, (3, 3), activation="relu", padding="valid", name="conv1"),
+        layers.MaxPooling2D(pool_size=(2, 2), name="pool1"),
+        layers.Dropout(rates[0], name="dropout1"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(512, activation="relu", name="dense1"),
+        layers.Dropout(rates[1], name="dropout2"),
+        layers.Dense(n_classes, activation="softmax", name="output"),
+    ]
+    stack = [
+        layer for layer in stack if not (isinstance(layer, layers.Dropout) and layer.rate == 0)
+    ]
+    return keras.Sequential(stack, name="cifar_slide_cnn")
+
+
+def augmentation(
+    flip: str = "horizontal", translation: float = 0.1, seed: int | None = None
+) -> keras.Sequential:
+    """Data-augmentation layers: RandomFlip(flip) → RandomTranslation(±translation of each side).
+
+    Active only in training (``training=True``); at inference they pass images through unchanged.
+    Seed 003 ("AlexNet ... Data augmentation in training") shows flips and crops.
+    """
+    if flip not in ("horizontal", "vertical", "horizontal_and_vertical"):
+        raise ValueError(
+            "flip must be 'horizontal', 'vertical' or 'horizontal_and_vertical', "
+            f"got {flip!r}"
+        )
+    if not 0.0 <= float(translation) < 1.0:
+        raise ValueError(f"translation must be a fraction in [0, 1), got {translation!r}")
+    return keras.Sequential(
+        [
+            layers.RandomFlip(flip, seed=seed, name="random_flip"),
+            layers.RandomTranslation(translation, translation, seed=seed,
+                                     name="random_translation"),
+        ],
+        name="augmentation",
+    )
+
+
+def cifar_deep_cnn(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    n_classes: int = 10,
+    n_filters: Sequence[int] = (16, 32, 64),
+    convs_per_block: int = 2,
+    dropout: float = 0.3,
+    augment: bool = True,
+    seed: int | None = None,
+) -> keras.Model:
+    """A deeper CIFAR CNN: [augmentation] → blocks → GlobalAveragePooling → Dropout → Dense.
+
+    Block ``b`` = ``convs_per_block`` × (Conv2D(n_filters[b], 3×3, same, no bias) →
+    BatchNormalization → ReLU), then MaxPooling2D(2×2). Each block halves the side, so the side
+    must be >= 2**len(n_filters). BatchNorm replaces the conv bias (it has its own shift β); its
+    moving averages use momentum 0.9 (Keras' 0.99 needs more steps than a short run has).
+    ``augment`` puts :func:`augmentation` layers in front (active in training only).
+    """
+    n_filters = tuple(n_filters)
+    if not n_filters or not all(isinstance(n, int) and n >= 1 for n in n_filters):
+        raise ValueError(f"n_filters must be a non-empty sequence of ints >= 1, got {n_filters!r}")
+    if not isinstance(convs_per_block, int) or convs_per_block < 1:
+        raise ValueError(f"convs_per_block must be an int >= 1, got {convs_per_block!r}")
+    if not 0.0 <= float(dropout) < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    shape = _check_input_shape(input_shape, 2 ** len(n_filters), "cifar_deep_cnn")
+    n_classes = _check_n_classes(n_classes, "cifar_deep_cnn")
+
+    inputs = keras.Input(shape=shape, name="image")
+    x = augmentation(seed=seed)(inputs) if augment else inputs
+    for b, filters in enumerate(n_filters, start=1):
+        for c in range(1, convs_per_block + 1):
+            x = layers.Conv2D(filters, (3, 3), padding="same", use_bias=False,
+                              name=f"block{b}_conv{c}")(x)
+            x = layers.BatchNormalization(momentum=0.9, name=f"block{b}_bn{c}")(x)
+            x = layers.ReLU(name=f"block{b}_relu{c}")(x)
+        x = layers.MaxPooling2D(pool_size=(2, 2), name=f"block{b}_pool")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="output")(x)
+    return keras.Model(inputs, outputs, name="cifar_deep_cnn")
+

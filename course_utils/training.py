@@ -1,0 +1,297 @@
+"""Training helpers of notebooks 04-05: run folders, the callbacks factory, fit, history utilities.
+
+A *run folder* ``runs/<name>/`` (repository root, git-ignored) holds everything one training run
+writes: the best checkpoint ``best.keras``, the CSV log ``log.csv``, TensorBoard logs ``logs/``
+and the BackupAndRestore folder ``backup/``. :func:`run_dir` empties it first, so two runs of a
+notebook leave the same files behind.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import Profile, quiet_tensorflow
+
+quiet_tensorflow()
+import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
+
+RUNS_DIR = Path(__file__).resolve().parent.parent / "runs"
+
+# The files and folders callbacks() writes inside a run folder.
+CHECKPOINT_FILE = "best.keras"
+CSV_FILE = "log.csv"
+TENSORBOARD_DIR = "logs"
+BACKUP_DIR = "backup"
+
+CALLBACK_NAMES = (
+    "early_stopping",
+    "checkpoint",
+    "reduce_lr",
+    "csv_logger",
+    "tensorboard",
+    "backup",
+    "terminate_on_nan",
+)
+DEFAULT_CALLBACKS = ("early_stopping", "checkpoint", "csv_logger", "terminate_on_nan")
+
+__all__ = [
+    "RUNS_DIR",
+    "CALLBACK_NAMES",
+    "DEFAULT_CALLBACKS",
+    "run_dir",
+    "tensorboard_available",
+    "callbacks",
+    "fit",
+    "scale_images",
+    "predict_labels",
+    "history_dict",
+    "best_epoch",
+    "lr_drops",
+    "SimulatedInterruption",
+    "InterruptAtEpoch",
+]
+
+
+def run_dir(name: str, root: str | Path | None = None, fresh: bool = True) -> Path:
+    """The run folder ``root/name`` (default root: ``runs/`` in the repository), created.
+
+    ``fresh=True`` deletes whatever an earlier run left there, so the folder's content depends
+    only on this run. ``name`` is one folder name: letters, digits, ``-``, ``_`` and ``.``.
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (
+        ".", ".."
+    ):
+        raise ValueError(
+            f"run name must be one folder name (letters, digits, '-', '_', '.'), got {name!r}"
+        )
+    path = Path(root if root is not None else RUNS_DIR) / name
+    if fresh and path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def tensorboard_available() -> bool:
+    """Whether the ``tensorboard`` package (which writes TensorBoard's event files) is installed.
+
+    TensorFlow 2.21 no longer installs it; Keras' TensorBoard callback needs it.
+    """
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def callbacks(
+    run: str | Path,
+    names: Sequence[str] = DEFAULT_CALLBACKS,
+    *,
+    monitor: str = "val_loss",
+    patience: int = 3,
+    min_delta: float = 0.0,
+    restore_best_weights: bool = True,
+    lr_factor: float = 0.5,
+    lr_patience: int = 1,
+    min_lr: float = 1e-6,
+) -> list[keras.callbacks.Callback]:
+    """Build the usual Keras callbacks, in the order of ``names``, writing into folder ``run``.
+
+    ``names`` come from :data:`CALLBACK_NAMES`:
+
+    - ``early_stopping``: EarlyStopping(monitor, patience, min_delta, restore_best_weights) —
+      stops after ``patience`` epochs without an improvement of at least ``min_delta``
+    - ``checkpoint``: ModelCheckpoint(run/best.keras, monitor, save_best_only=True)
+    - ``reduce_lr``: ReduceLROnPlateau(monitor, factor=lr_factor, patience=lr_patience, min_lr,
+      min_delta)
+      — new learning rate = old × lr_factor after ``lr_patience`` epochs without improvement
+    - ``csv_logger``: CSVLogger(run/log.csv), one row per epoch
+    - ``tensorboard``: TensorBoard(run/logs)
+    - ``backup``: BackupAndRestore(run/backup) — resumes an interrupted ``fit``
+    - ``terminate_on_nan``: TerminateOnNaN() — stops when the loss becomes NaN or inf
+
+    The mode (min/max) follows ``monitor``: "max" for accuracies, "min" otherwise.
+    """
+    if isinstance(names, str):
+        names = (names,)
+    unknown = [n for n in names if n not in CALLBACK_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown callback name(s) {unknown}; expected names from {CALLBACK_NAMES}"
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"each callback name may appear once, got {list(names)}")
+    if not isinstance(patience, int) or patience < 0:
+        raise ValueError(f"patience must be an int >= 0, got {patience!r}")
+    if min_delta < 0:
+        raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+    if "tensorboard" in names and not tensorboard_available():
+        raise ValueError(
+            "the 'tensorboard' callback needs the tensorboard package (pip install tensorboard); "
+            "it is not installed here"
+        )
+    if not 0.0 < lr_factor < 1.0:
+        raise ValueError(f"lr_factor must be in (0, 1), got {lr_factor!r}")
+    run = Path(run)
+    run.mkdir(parents=True, exist_ok=True)
+    mode = "max" if "acc" in monitor else "min"
+
+    def build(name: str) -> keras.callbacks.Callback:
+        if name == "early_stopping":
+            return keras.callbacks.EarlyStopping(
+                monitor=monitor, mode=mode, patience=patience, min_delta=min_delta,
+                restore_best_weights=restore_best_weights,
+            )
+        if name == "checkpoint":
+            return keras.callbacks.ModelCheckpoint(
+                str(run / CHECKPOINT_FILE), monitor=monitor, mode=mode, save_best_only=True
+            )
+        if name == "reduce_lr":
+            return keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor, mode=mode, factor=lr_factor, patience=lr_patience,
+                min_lr=min_lr, min_delta=min_delta,
+            )
+        if name == "csv_logger":
+            return keras.callbacks.CSVLogger(str(run / CSV_FILE))
+        if name == "tensorboard":
+            return keras.callbacks.TensorBoard(log_dir=str(run / TENSORBOARD_DIR))
+        if name == "backup":
+            return keras.callbacks.BackupAndRestore(backup_dir=str(run / BACKUP_DIR))
+        return keras.callbacks.TerminateOnNaN()
+
+    return [build(name) for name in names]
+
+
+def fit(
+    model: keras.Model,
+    x: np.ndarray,
+    y: np.ndarray,
+    profile: Profile,
+    *,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    **kwargs: Any,
+) -> keras.callbacks.History:
+    """``model.fit(x, y, ...)`` with the profile's epochs, batch size and verbosity.
+
+    ``epochs``/``batch_size`` override the profile's; other keyword arguments
+    (``validation_split``, ``validation_data``, ``callbacks``, ...) go to ``model.fit``.
+    ``x``: (N, ...) inputs and ``y``: (N,) or (N, n_classes) targets with the same N.
+    Returns the ``History`` (``history.history``: metric name → list, one value per epoch).
+    """
+    if not isinstance(profile, Profile):
+        raise ValueError(f"profile must be a config.Profile, got {type(profile).__name__}")
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    if not getattr(model, "compiled", False):
+        raise ValueError("compile the model (model.compile(...)) before fit")
+    return model.fit(
+        x,
+        y,
+        epochs=profile.epochs if epochs is None else epochs,
+        batch_size=profile.batch_size if batch_size is None else batch_size,
+        verbose=kwargs.pop("verbose", profile.verbose),
+        **kwargs,
+    )
+
+
+def scale_images(x: np.ndarray, pad: int = 0) -> np.ndarray:
+    """uint8 images → float32 in [0, 1] with a channel axis, zero-padded by ``pad`` pixels.
+
+    ``x``: (N, H, W) or (N, H, W, C) → (N, H + 2·pad, W + 2·pad, C) with C = 1 for grey images.
+    Padding with 0 (black) is how MNIST's 28×28 digits become LeNet-5's 32×32 input.
+    """
+    x = np.asarray(x)
+    if x.ndim == 3:
+        x = x[..., np.newaxis]
+    if x.ndim != 4:
+        raise ValueError(f"expected images (N, H, W) or (N, H, W, C), got shape {x.shape}")
+    if not isinstance(pad, (int, np.integer)) or pad < 0:
+        raise ValueError(f"pad must be an int >= 0, got {pad!r}")
+    scale = 255.0 if x.dtype == np.uint8 else 1.0
+    x = x.astype("float32") / scale
+    if pad:
+        x = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    return x
+
+
+def predict_labels(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Predicted class of each input: argmax of ``model.predict(x)``; (N, ...) → (N,) int."""
+    probabilities = model.predict(x, batch_size=batch_size, verbose=0)
+    return np.argmax(probabilities, axis=-1)
+
+
+def history_dict(history: keras.callbacks.History | Mapping[str, Sequence[float]]) -> dict:
+    """``{metric: [value per epoch]}`` from a ``History`` or a mapping (returned as a dict)."""
+    if isinstance(history, keras.callbacks.History):
+        history = history.history
+    if not isinstance(history, Mapping) or not history:
+        raise ValueError(
+            f"expected a keras History or a non-empty dict of metric lists, got {history!r}"
+        )
+    return {key: [float(v) for v in values] for key, values in history.items()}
+
+
+def best_epoch(
+    history: keras.callbacks.History | Mapping[str, Sequence[float]],
+    monitor: str = "val_loss",
+) -> int:
+    """Index (0-based) of the best epoch of ``monitor``: the minimum, or maximum for accuracies.
+
+    The first best epoch wins ties (as EarlyStopping and ModelCheckpoint keep the first).
+    """
+    values = history_dict(history)
+    if monitor not in values:
+        raise ValueError(f"history has no {monitor!r}; it has {sorted(values)}")
+    series = np.asarray(values[monitor], dtype=float)
+    series = np.where(np.isnan(series), -np.inf if "acc" in monitor else np.inf, series)
+    return int(np.argmax(series) if "acc" in monitor else np.argmin(series))
+
+
+def lr_drops(
+    history: keras.callbacks.History | Mapping[str, Sequence[float]],
+    key: str = "learning_rate",
+) -> list[int]:
+    """Epochs (0-based) at whose end the learning rate was lowered (e.g. by ReduceLROnPlateau).
+
+    ReduceLROnPlateau logs under ``learning_rate`` the rate each epoch *ran with*; a lower value
+    at epoch ``e`` than at ``e - 1`` means the rate was cut at the end of epoch ``e - 1``, which
+    is returned. (A cut at the end of the last epoch is never used, hence never logged.)
+    """
+    values = history_dict(history)
+    if key not in values:
+        raise ValueError(
+            f"history has no {key!r} (add ReduceLROnPlateau or a learning-rate logger); "
+            f"it has {sorted(values)}"
+        )
+    lr = values[key]
+    return [
+        e - 1 for e in range(1, len(lr)) if lr[e] < lr[e - 1] and not math.isclose(lr[e], lr[e - 1])
+    ]
+
+
+class SimulatedInterruption(RuntimeError):
+    """Raised by :class:`InterruptAtEpoch` to play the part of a crash or a killed job."""
+
+
+class InterruptAtEpoch(keras.callbacks.Callback):
+    """Raise :class:`SimulatedInterruption` at the end of epoch ``epoch`` (0-based).
+
+    Put it *after* ``BackupAndRestore`` in the callbacks list, so the backup of that epoch is
+    written before the "crash".
+    """
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__()
+        if not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"epoch must be an int >= 0, got {epoch!r}")
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if epoch == self.epoch:
+            raise SimulatedInterruption(f"simulated interruption at the end of epoch {epoch}")

@@ -1,0 +1,173 @@
+"""Figures (course_utils.plotting): image grids, learning curves, confusion matrix, mistakes.
+
+Each figure is drawn without a display (Agg) and inspected through its axes."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from course_utils import plotting  # noqa: E402
+
+HISTORY = {
+    "loss": [1.0, 0.6, 0.4, 0.3],
+    "val_loss": [1.1, 0.8, 0.9, 1.0],
+    "accuracy": [0.5, 0.7, 0.8, 0.9],
+    "val_accuracy": [0.45, 0.6, 0.62, 0.61],
+    "learning_rate": [1e-3, 1e-3, 5e-4, 2.5e-4],
+}
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def visible_axes(fig: Figure) -> list:
+    return [ax for ax in fig.axes if ax.get_images()]
+
+
+# --- image_grid (the lead's) -------------------------------------------------------------
+
+
+def test_image_grid_lays_out_rows_and_titles():
+    images = np.random.default_rng(0).integers(0, 255, (12, 8, 8), dtype=np.uint8)
+    fig = plotting.image_grid(images, [str(i) for i in range(12)], ncols=5)
+    assert len(fig.axes) == 15 and len(visible_axes(fig)) == 12
+    assert [ax.get_title() for ax in visible_axes(fig)][:3] == ["0", "1", "2"]
+    assert visible_axes(fig)[0].get_images()[0].get_cmap().name == "gray"
+
+
+def test_image_grid_bad_input():
+    with pytest.raises(ValueError, match="at least one image"):
+        plotting.image_grid([])
+    with pytest.raises(ValueError, match="expected 2 titles"):
+        plotting.image_grid(np.zeros((2, 4, 4)), ["a"])
+
+
+# --- learning curves ---------------------------------------------------------------------
+
+
+def test_learning_curves_draw_train_and_validation_per_metric():
+    fig = plotting.learning_curves(HISTORY)
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
+    train, val = loss_ax.get_lines()[:2]
+    assert list(train.get_xdata()) == [1, 2, 3, 4]  # epochs counted from 1
+    assert list(val.get_ydata()) == HISTORY["val_loss"]
+    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == ["training", "validation"]
+
+
+def test_learning_curves_mark_events_at_epoch_plus_one():
+    fig = plotting.learning_curves(HISTORY, events={"best": 1, "lr cut": [1, 2]})
+    ax = fig.axes[0]
+    vertical = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert sorted(line.get_xdata()[0] for line in vertical) == [2, 2, 3]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["training", "validation", "best", "lr cut"]
+
+
+def test_learning_rate_panel_is_logarithmic_and_accepts_a_history_object():
+    class FakeHistory:
+        history = HISTORY
+
+    fig = plotting.learning_curves(FakeHistory(), metrics="learning_rate", title="lr")
+    assert len(fig.axes) == 1 and fig.axes[0].get_yscale() == "log"
+    assert fig._suptitle.get_text() == "lr"
+
+
+def test_learning_curves_bad_input():
+    with pytest.raises(ValueError, match=r"\['recall'\] not in the history"):
+        plotting.learning_curves(HISTORY, metrics=("loss", "recall"))
+    with pytest.raises(ValueError, match="Keras History or a non-empty dict"):
+        plotting.learning_curves({})
+    with pytest.raises(ValueError, match="Keras History"):
+        plotting.learning_curves([1, 2, 3])
+
+
+# --- confusion matrix --------------------------------------------------------------------
+
+
+def test_confusion_matrix_counts_and_accuracy():
+    y_true = np.array([0, 0, 1, 1, 2, 2, 2])
+    y_pred = np.array([0, 1, 1, 1, 2, 0, 2])
+    fig = plotting.confusion_matrix(y_true, y_pred, ["a", "b", "c"], title="test")
+    ax = fig.axes[0]
+    matrix = ax.get_images()[0].get_array()
+    assert np.array_equal(matrix, [[1, 1, 0], [0, 2, 0], [1, 0, 2]])
+    assert ax.get_title() == "test: accuracy 0.714 (7 images)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+
+
+def test_confusion_matrix_defaults_to_label_numbers():
+    fig = plotting.confusion_matrix([0, 1, 2, 3], [0, 1, 2, 2])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["0", "1", "2", "3"]
+
+
+def test_confusion_matrix_bad_input():
+    with pytest.raises(ValueError, match="equally long"):
+        plotting.confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match=r"labels must be in 0\.\.1"):
+        plotting.confusion_matrix([0, 2], [0, 1], ["a", "b"])
+
+
+# --- grids with class names and mistakes --------------------------------------------------
+
+
+def test_labelled_grid_titles_are_class_names():
+    fig = plotting.labelled_grid(np.zeros((3, 4, 4, 3)), [2, 0, 1], ["cat", "dog", "ship"])
+    assert [ax.get_title() for ax in visible_axes(fig)] == ["ship", "cat", "dog"]
+    with pytest.raises(ValueError, match="one label per image"):
+        plotting.labelled_grid(np.zeros((3, 4, 4)), [0, 1], ["a", "b"])
+    with pytest.raises(ValueError, match=r"labels must be in 0\.\.1"):
+        plotting.labelled_grid(np.zeros((2, 4, 4)), [0, 5], ["a", "b"])
+
+
+def test_mistakes_grid_shows_only_misclassified_images_true_then_predicted():
+    images = np.arange(5)[:, None, None] * np.ones((5, 4, 4))
+    fig = plotting.mistakes_grid(images, [0, 1, 2, 3, 4], [0, 2, 2, 1, 4], list("abcde"))
+    axes = visible_axes(fig)
+    assert [ax.get_title() for ax in axes] == ["b → c", "d → b"]
+    assert axes[0].get_images()[0].get_array().max() == 1  # image 1 is the first mistake
+
+
+def test_mistakes_grid_limits_the_count_and_handles_no_mistakes():
+    y = np.arange(30) % 3
+    fig = plotting.mistakes_grid(np.zeros((30, 4, 4)), y, (y + 1) % 3, list("abc"), n=7)
+    assert len(visible_axes(fig)) == 7
+    fig = plotting.mistakes_grid(np.zeros((3, 4, 4)), [0, 1, 2], [0, 1, 2], list("abc"))
+    assert "no mistakes among 3 images" in fig.axes[0].texts[0].get_text()
+
+
+def test_mistakes_grid_bad_input():
+    with pytest.raises(ValueError, match="equally long"):
+        plotting.mistakes_grid(np.zeros((3, 4, 4)), [0, 1], [0, 1], ["a", "b"])
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        plotting.mistakes_grid(np.zeros((2, 4, 4)), [0, 1], [1, 0], ["a", "b"], n=0)
+
+
+# --- exercise 4.3 (reading a confusion matrix) --------------------------------------------
+
+
+def test_check_per_class_accuracy(capsys):
+    from course_utils import exercises as ex
+
+    assert ex.check_per_class_accuracy(lambda cm: np.diag(cm) / cm.sum(axis=1))
+    assert not ex.check_per_class_accuracy(lambda cm: np.diag(cm) / cm.sum(axis=0))
+    assert "row sums" in capsys.readouterr().out
+    assert not ex.check_per_class_accuracy(lambda cm: np.diag(cm))
+    assert not ex.check_per_class_accuracy(lambda cm: None)
+    assert not ex.check_per_class_accuracy(lambda cm: [1.0])
+
+    def stub(cm):
+        raise NotImplementedError
+
+    assert not ex.check_per_class_accuracy(stub)
+    assert "not implemented yet" in capsys.readouterr().out

@@ -1,0 +1,322 @@
+"""Training helpers (course_utils.training): run folders, the callbacks factory, fit, history
+utilities, the simulated interruption — and that each callback it builds does its job."""
+
+from __future__ import annotations
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_utils import config, training
+
+PROFILE = config.get_profile("quick")
+
+
+def tiny_model(lr: float = 0.05, optimizer: str = "sgd") -> keras.Model:
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
+    opt = keras.optimizers.SGD(lr) if optimizer == "sgd" else keras.optimizers.Adam(lr)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def tiny_data(n: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype(int) + (x[:, 1] > 1).astype(int)
+
+
+# --- run folders -------------------------------------------------------------------------
+
+
+def test_run_dir_is_created_fresh(tmp_path):
+    run = training.run_dir("demo", root=tmp_path)
+    assert run == tmp_path / "demo" and run.is_dir()
+    (run / "stale.txt").write_text("old")
+    assert training.run_dir("demo", root=tmp_path, fresh=False).joinpath("stale.txt").exists()
+    assert list(training.run_dir("demo", root=tmp_path).iterdir()) == []
+
+
+def test_default_runs_folder_is_the_git_ignored_one():
+    assert training.RUNS_DIR.name == "runs"
+    ignore = (training.RUNS_DIR.parent / ".gitignore").read_text().split()
+    assert "runs/" in ignore
+
+
+@pytest.mark.parametrize("name", ["", "..", "a/b", "../escape", 3])
+def test_run_dir_rejects_anything_but_one_folder_name(tmp_path, name):
+    with pytest.raises(ValueError, match="one folder name"):
+        training.run_dir(name, root=tmp_path)
+
+
+# --- callbacks factory -------------------------------------------------------------------
+
+
+needs_tensorboard = pytest.mark.skipif(not training.tensorboard_available(),
+                                       reason="the tensorboard package is not installed")
+
+
+def test_callbacks_builds_each_name_in_order_with_paths_in_the_run(tmp_path):
+    with_tb = training.tensorboard_available()
+    names = [n for n in training.CALLBACK_NAMES if n != "tensorboard" or with_tb]
+    cbs = {type(cb).__name__: cb for cb in training.callbacks(tmp_path, names)}
+    assert list(cbs) == ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger",
+                         *(["TensorBoard"] if with_tb else []), "BackupAndRestore",
+                         "TerminateOnNaN"]
+    assert cbs["ModelCheckpoint"].filepath == str(tmp_path / "best.keras")
+    assert cbs["CSVLogger"].filename == str(tmp_path / "log.csv")
+    assert cbs["BackupAndRestore"].backup_dir == str(tmp_path / "backup")
+    assert cbs["EarlyStopping"].restore_best_weights and cbs["ModelCheckpoint"].save_best_only
+    if with_tb:
+        assert cbs["TensorBoard"].log_dir == str(tmp_path / "logs")
+
+
+def test_callbacks_defaults_and_mode_follow_the_monitor(tmp_path):
+    assert [type(cb).__name__ for cb in training.callbacks(tmp_path)] == [
+        "EarlyStopping", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN"]
+    es, = training.callbacks(tmp_path, ["early_stopping"], monitor="val_accuracy", patience=5)
+    assert es.mode == "max" and es.patience == 5
+    es, = training.callbacks(tmp_path, "early_stopping")
+    assert es.mode == "min" and es.monitor == "val_loss"
+
+
+def test_unknown_callback_name_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown callback name\(s\) \['early_stop'\]"):
+        training.callbacks(tmp_path, ["early_stop"])
+    with pytest.raises(ValueError, match="appear once"):
+        training.callbacks(tmp_path, ["checkpoint", "checkpoint"])
+    with pytest.raises(ValueError, match="patience"):
+        training.callbacks(tmp_path, patience=-1)
+    with pytest.raises(ValueError, match="lr_factor"):
+        training.callbacks(tmp_path, lr_factor=2.0)
+    with pytest.raises(ValueError, match="min_delta"):
+        training.callbacks(tmp_path, min_delta=-0.1)
+
+
+# --- fit ---------------------------------------------------------------------------------
+
+
+def test_fit_uses_the_profile_epochs_and_its_overrides():
+    x, y = tiny_data()
+    history = training.fit(tiny_model(), x, y, PROFILE)
+    assert history.epoch == list(range(PROFILE.epochs))
+    history = training.fit(tiny_model(), x, y, PROFILE, epochs=1, batch_size=8,
+                           validation_split=0.25)
+    assert history.epoch == [0] and "val_loss" in history.history
+
+
+def test_fit_rejects_bad_input():
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match="same length"):
+        training.fit(tiny_model(), x, y[:10], PROFILE)
+    with pytest.raises(ValueError, match="config.Profile"):
+        training.fit(tiny_model(), x, y, "quick")
+    uncompiled = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)])
+    with pytest.raises(ValueError, match="compile the model"):
+        training.fit(uncompiled, x, y, PROFILE)
+
+
+# --- each callback doing its job ---------------------------------------------------------
+
+
+@pytest.mark.skipif(training.tensorboard_available(), reason="tensorboard is installed")
+def test_tensorboard_without_its_package_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="needs the tensorboard package"):
+        training.callbacks(tmp_path, ["tensorboard"])
+
+
+def test_checkpoint_and_csv_logger_write_their_files(tmp_path):
+    x, y = tiny_data(96)
+    model = tiny_model()
+    cbs = training.callbacks(tmp_path, ["checkpoint", "csv_logger"])
+    history = training.fit(model, x, y, PROFILE, epochs=3, batch_size=16, validation_split=0.25,
+                           callbacks=cbs)
+    best = keras.models.load_model(tmp_path / "best.keras")
+    x_val, y_val = x[-24:], y[-24:]
+    val_loss = best.evaluate(x_val, y_val, verbose=0)[0]
+    assert val_loss == pytest.approx(min(history.history["val_loss"]), rel=1e-4)
+    with open(tmp_path / "log.csv", newline="") as f:
+        log = list(csv.DictReader(f))
+    assert [int(row["epoch"]) for row in log] == [0, 1, 2]
+    assert float(log[-1]["loss"]) == pytest.approx(history.history["loss"][-1], rel=1e-5)
+
+
+@needs_tensorboard
+def test_tensorboard_writes_event_files(tmp_path):
+    x, y = tiny_data(96)
+    cbs = training.callbacks(tmp_path, ["tensorboard"])
+    training.fit(tiny_model(), x, y, PROFILE, epochs=2, validation_split=0.25, callbacks=cbs)
+    events = list((tmp_path / "logs").rglob("events.out.tfevents.*"))
+    assert {p.parent.name for p in events} == {"train", "validation"}
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
+    x, y = tiny_data()
+    model = tiny_model(lr=0.5)
+    # validation labels that training cannot fit: the validation loss soon rises
+    x_val, y_val = x[:32], (2 - y[:32])
+    es, = training.callbacks(tmp_path, ["early_stopping"], patience=2)
+    history = training.fit(model, x, y, PROFILE, epochs=30, batch_size=16,
+                           validation_data=(x_val, y_val), callbacks=[es])
+    assert 0 < es.stopped_epoch < 29 and len(history.epoch) == es.stopped_epoch + 1
+    assert es.best_epoch == training.best_epoch(history)
+    restored = model.evaluate(x_val, y_val, verbose=0)[0]
+    assert restored == pytest.approx(min(history.history["val_loss"]), rel=1e-4)
+
+
+def test_reduce_lr_lowers_the_rate_and_lr_drops_finds_it(tmp_path):
+    x, y = tiny_data()
+    x_val, y_val = x[:32], 2 - y[:32]
+    model = tiny_model(lr=0.5)
+    reduce, = training.callbacks(tmp_path, ["reduce_lr"], lr_factor=0.5, lr_patience=1)
+    history = training.fit(model, x, y, PROFILE, epochs=8, batch_size=16,
+                           validation_data=(x_val, y_val), callbacks=[reduce])
+    lr = history.history["learning_rate"]
+    drops = training.lr_drops(history)
+    assert drops and lr[0] == pytest.approx(0.5)
+    for e in drops:
+        assert lr[e + 1] == pytest.approx(lr[e] * 0.5)
+    assert float(model.optimizer.learning_rate) < 0.5
+
+
+@pytest.mark.slow
+def test_backup_and_restore_resumes_after_a_simulated_interruption(tmp_path):
+    x, y = tiny_data()
+    model = tiny_model()
+    backup, = training.callbacks(tmp_path, ["backup"])
+    with pytest.raises(training.SimulatedInterruption, match="end of epoch 1"):
+        training.fit(model, x, y, PROFILE, epochs=4, callbacks=[backup,
+                                                                training.InterruptAtEpoch(1)])
+    assert sorted(p.name for p in (tmp_path / "backup").iterdir()) == [
+        "latest.weights.h5", "training_metadata.json"]
+    resumed = training.fit(model, x, y, PROFILE, epochs=4, callbacks=[backup])
+    assert resumed.epoch == [2, 3]
+    assert not (tmp_path / "backup").exists()  # deleted once training completes
+
+
+def test_terminate_on_nan_stops_a_diverging_run(tmp_path):
+    x, y = tiny_data(256)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)])
+    model.compile(optimizer=keras.optimizers.SGD(1e3), loss="mse")
+    nan, = training.callbacks(tmp_path, ["terminate_on_nan"])
+    targets = keras.utils.to_categorical(y, 3) * 1e3
+    history = training.fit(model, x, targets, PROFILE, epochs=20, batch_size=8, callbacks=[nan])
+    assert len(history.epoch) == 1
+    assert not np.isfinite(history.history["loss"][0])
+
+
+def test_interrupt_at_epoch_rejects_a_bad_epoch():
+    with pytest.raises(ValueError, match="epoch must be an int >= 0"):
+        training.InterruptAtEpoch(-1)
+
+
+# --- data and history helpers ------------------------------------------------------------
+
+
+def test_scale_images_adds_channels_scales_and_pads():
+    x = np.full((2, 28, 28), 255, np.uint8)
+    out = training.scale_images(x, pad=2)
+    assert out.shape == (2, 32, 32, 1) and out.dtype == np.float32
+    assert out[:, 2:30, 2:30].min() == 1.0 and out[:, :2].max() == 0.0 and out[:, :, -2:].max() == 0
+    rgb = training.scale_images(np.zeros((3, 32, 32, 3), np.uint8))
+    assert rgb.shape == (3, 32, 32, 3)
+    with pytest.raises(ValueError, match=r"expected images \(N, H, W\)"):
+        training.scale_images(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match="pad must be"):
+        training.scale_images(x, pad=-1)
+
+
+def test_predict_labels_is_the_argmax():
+    x, _ = tiny_data(10)
+    model = tiny_model()
+    expected = np.argmax(model.predict(x, verbose=0), axis=1)
+    assert np.array_equal(training.predict_labels(model, x), expected)
+
+
+def test_history_helpers():
+    history = {"loss": [1.0, 0.5, 0.6], "val_loss": [1.2, 0.9, 0.9],
+               "val_accuracy": [0.5, 0.7, 0.7], "learning_rate": [0.1, 0.1, 0.05]}
+    assert training.history_dict(history)["loss"] == [1.0, 0.5, 0.6]
+    assert training.best_epoch(history) == 1  # the first of two equal minima
+    assert training.best_epoch(history, "val_accuracy") == 1
+    assert training.lr_drops(history) == [1]
+    with pytest.raises(ValueError, match="history has no 'accuracy'"):
+        training.best_epoch(history, "accuracy")
+    with pytest.raises(ValueError, match="learning-rate"):
+        training.lr_drops({"loss": [1.0]})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        training.history_dict({})
+
+
+# --- exercise checks of notebook 05 (course_utils.exercises) -------------------------------
+
+
+def keras_early_stop_epoch(val_losses, patience):
+    """Where keras.callbacks.EarlyStopping stops when fed these validation losses."""
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    es = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)
+    model.stop_training = False
+    es.set_model(model)
+    es.on_train_begin()
+    for epoch, loss in enumerate(val_losses):
+        es.on_epoch_end(epoch, {"val_loss": loss})
+        if model.stop_training:
+            return epoch
+    return None
+
+
+@settings(max_examples=40, deadline=None)
+@given(losses=st.lists(st.sampled_from([0.5, 0.6, 0.7, 0.8, 0.9, 1.0]), min_size=1, max_size=12),
+       patience=st.integers(1, 4))
+def test_reference_early_stop_epoch_agrees_with_keras(losses, patience):
+    from course_utils.exercises import _early_stop_epoch
+
+    assert _early_stop_epoch(losses, patience) == keras_early_stop_epoch(losses, patience)
+
+
+def test_check_early_stop_epoch(capsys):
+    from course_utils import exercises as ex
+
+    assert ex.check_early_stop_epoch(keras_early_stop_epoch)
+    assert not ex.check_early_stop_epoch(lambda losses, patience: len(losses) - 1)
+    assert "expected" in capsys.readouterr().out
+
+    def stub(losses, patience):
+        raise NotImplementedError
+
+    assert not ex.check_early_stop_epoch(stub)
+    assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_check_lr_logger(capsys):
+    from course_utils import exercises as ex
+
+    class Logger(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.rates = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.rates.append(float(self.model.optimizer.learning_rate))
+
+    assert ex.check_lr_logger(Logger)
+
+    class Stub(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise NotImplementedError
+
+    assert not ex.check_lr_logger(Stub)
+    assert "not implemented yet" in capsys.readouterr().out
+
+    class NoList(keras.callbacks.Callback):
+        pass
+
+    assert not ex.check_lr_logger(NoList)
+    assert "list attribute `rates`" in capsys.readouterr().out
+    assert not ex.check_lr_logger(None)
+    assert not ex.check_lr_logger(dict)
