@@ -555,6 +555,25 @@ def receptive_field(
     return _rf_rows(specs, input_size)
 
 
+def receptive_field_frame(rows: Sequence[RFRow]) -> Any:
+    """The rows of :func:`receptive_field` as a pandas DataFrame (pandas is imported here).
+
+    Columns: layer, kernel, stride, dilation, pad (before), output (length), RF (size),
+    jump, start and coverage % (when the input size was known).
+    """
+    import pandas as pd
+
+    if not rows or not all(isinstance(r, RFRow) for r in rows):
+        raise ValueError("expected the non-empty list of RFRow that receptive_field returns")
+    return pd.DataFrame([
+        {"layer": r.name, "kernel": r.kernel_size, "stride": r.stride, "dilation": r.dilation,
+         "pad": r.pad_before, "output": r.out_size, "RF": r.size, "jump": r.jump,
+         "start": r.start,
+         "coverage %": None if r.coverage is None else round(100 * r.coverage, 2)}
+        for r in rows
+    ])
+
+
 def footprint_sizes(layers: Sequence[Any] | Any) -> list[int]:
     """Size of the patch one unit of the LAST layer sees in every earlier layer (one axis).
 

@@ -441,6 +441,7 @@ def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int 
     if input_size is not None:
         ax.axhline(input_size, color="0.5", ls="--", lw=1)
         ax.text(0, input_size, f" whole input ({input_size} px)", va="bottom", fontsize=8)
+        ax.set_ylim(0, input_size * 1.12)
     ax.set_xlabel("layer (0 = input)")
     ax.set_ylabel("receptive field (pixels per side)")
     ax.legend(fontsize=8)
@@ -449,17 +450,20 @@ def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int 
     return fig
 
 
-def effective_rf_figure(gradient: np.ndarray, theoretical: int) -> Figure:
+def effective_rf_figure(gradient: np.ndarray, theoretical: int,
+                        centre: tuple[int, int] | None = None) -> Figure:
     """The effective receptive field: mean gradient map and its central row vs a Gaussian.
 
-    ``gradient``: (H, W) mean |∂ unit / ∂ input| of the centre unit; ``theoretical``: the
-    theoretical receptive-field size, drawn as a box / band. The Gaussian has the mean and
-    standard deviation of the central-row profile (treated as a distribution).
+    ``gradient``: (H, W) mean |∂ unit / ∂ input| of one unit; ``theoretical``: the theoretical
+    receptive-field size, drawn as a box / band around ``centre`` (row, col) (default: the
+    largest gradient). The Gaussian has the mean and standard deviation of the profile along
+    the centre row (treated as a distribution).
     """
     g = np.asarray(gradient, dtype=float)
     if g.ndim != 2:
         raise ValueError(f"gradient must be (H, W), got shape {g.shape}")
-    centre = np.unravel_index(np.argmax(g), g.shape)
+    if centre is None:
+        centre = np.unravel_index(np.argmax(g), g.shape)
     profile = g[centre[0]] / g[centre[0]].sum()
     x = np.arange(g.shape[1])
     mean = float((x * profile).sum())

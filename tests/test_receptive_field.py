@@ -93,6 +93,15 @@ def test_same_padding_with_stride_follows_tensorflow():
     assert ar.receptive_field([(3, 2, 1, "same")], input_size=7)[-1].pad_before == 1
 
 
+def test_receptive_field_frame():
+    frame = ar.receptive_field_frame(ar.receptive_field(LECTURE_STACK, input_size=28))
+    assert list(frame["RF"]) == [3, 4, 8, 10, 18]
+    assert frame["coverage %"].iloc[-1] == 41.33
+    assert ar.receptive_field_frame(ar.receptive_field([(3,)]))["coverage %"].isna().all()
+    with pytest.raises(ValueError, match="RFRow"):
+        ar.receptive_field_frame([(3, 1)])
+
+
 def test_rflayer_and_names():
     rows = ar.receptive_field([ar.RFLayer(5, 1, 1, 0, name="conv_a"), (2, 2)])
     assert [r.name for r in rows] == ["conv_a", "layer_2"]
