@@ -359,11 +359,14 @@ def mistakes_grid(
     n: int = 20,
     ncols: int = 10,
     size: float = 1.3,
+    seed: int | None = None,
 ) -> Figure:
-    """The first ``n`` misclassified images, each titled ``true → predicted``.
+    """``n`` misclassified images, each titled ``true → predicted``.
 
     ``images``: (N, H, W) or (N, H, W, C); ``y_true``, ``y_pred``: (N,) integer labels.
-    With no mistake at all, a figure saying so is returned.
+    The first ``n`` mistakes, or with ``seed`` ``n`` mistakes drawn at random (shown in data
+    order) — useful when the data are sorted by class. With no mistake at all, a figure saying
+    so is returned.
     """
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     if not len(images) == len(y_true) == len(y_pred):
@@ -373,7 +376,10 @@ def mistakes_grid(
         )
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
-    wrong = np.flatnonzero(y_true != y_pred)[:n]
+    wrong = np.flatnonzero(y_true != y_pred)
+    if seed is not None and wrong.size > n:
+        wrong = np.sort(np.random.default_rng(seed).choice(wrong, n, replace=False))
+    wrong = wrong[:n]
     if wrong.size == 0:
         fig, ax = plt.subplots(figsize=(4, 1))
         ax.axis("off")
@@ -506,8 +512,8 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
                 ha="center", fontsize=7)
     if human is not None:
         ax.axhline(human, color="tab:red", ls="--", lw=1)
-        ax.text(len(table) - 0.5, human + 0.4, f"human ≈ {human:g} %", color="tab:red",
-                ha="right", fontsize=8)
+        ax.text(-0.5, human + 0.4, f"human ≈ {human:g} %", color="tab:red", ha="left",
+                fontsize=8)
     ax.set_xticks(range(len(table)))
     ax.set_xticklabels(labels, fontsize=7)
     ax.set_ylabel("top-5 error (%)")
@@ -528,7 +534,7 @@ def cost_bars(costs: Sequence[object]) -> Figure:
     names = [c.name for c in costs]
     panels = [("parameters (millions)", [c.params / 1e6 for c in costs]),
               ("multiply–adds per image (billions)", [c.mult_adds / 1e9 for c in costs]),
-              ("activations per image (MB, float32)", [c.activation_bytes / 1e6 for c in costs])]
+              ("activations per image (MiB)", [c.activation_bytes / 2**20 for c in costs])]
     for ax, (title, values) in zip(axes, panels, strict=True):
         ax.bar(names, values, color="tab:blue")
         ax.set_title(title, fontsize=9)
@@ -541,4 +547,194 @@ def cost_bars(costs: Sequence[object]) -> Figure:
 
 
 # === section: notebooks 08-10 ===
+def _show(ax, image: np.ndarray, title: str = "", colour: str = "black") -> None:
+    """One image on ``ax`` without ticks (grey map for (H, W) images; floats taken as 0-255)."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.dtype != np.uint8 and image.ndim == 3 and image.max() > 1.0:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=8, color=colour)
+
+
+def embedding_panels(
+    maps: dict[str, np.ndarray],
+    labels: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    size: float = 3.6,
+) -> Figure:
+    """Side-by-side 2-D maps of the same points, coloured by class (t-SNE, PCA, ...).
+
+    ``maps``: {panel title: (N, 2) coordinates}; ``labels``: (N,) class ids; panels are laid out
+    two per row when there are four, otherwise in one row.
+    """
+    if not maps:
+        raise ValueError("expected at least one map, got none")
+    labels = np.asarray(labels)
+    for title, points in maps.items():
+        if np.shape(points) != (len(labels), 2):
+            raise ValueError(f"map {title!r} must have shape ({len(labels)}, 2), "
+                             f"got {np.shape(points)}")
+    ncols = 2 if len(maps) == 4 else len(maps)
+    nrows = -(-len(maps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.2, size * nrows),
+                             squeeze=False)
+    classes = np.unique(labels)
+    colours = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
+    for ax, (title, points) in zip(axes.flat, maps.items(), strict=False):
+        for k, c in enumerate(classes):
+            chosen = labels == c
+            name = class_names[c] if class_names is not None else str(c)
+            ax.scatter(points[chosen, 0], points[chosen, 1], s=5, color=colours(k % 20),
+                       label=name)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="center right", markerscale=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1 - 1.1 / (size * ncols + 1.2), 1))
+    return fig
+
+
+def neighbors_figure(
+    queries: np.ndarray,
+    neighbors: dict[str, np.ndarray],
+    query_labels: np.ndarray,
+    neighbor_labels: dict[str, np.ndarray],
+    class_names: Sequence[str],
+    size: float = 1.0,
+) -> Figure:
+    """Image retrieval: each query next to its k nearest neighbours, one row per space.
+
+    ``queries``: (Q, H, W[, C]); ``neighbors``: {space name: (Q, k, H, W[, C]) images};
+    ``neighbor_labels``: {space name: (Q, k)}. A neighbour's title is green when it has the
+    query's class, red otherwise.
+    """
+    spaces = list(neighbors)
+    n_queries, k = np.shape(neighbor_labels[spaces[0]])[:2]
+    if len(queries) != n_queries:
+        raise ValueError(f"expected {n_queries} queries, got {len(queries)}")
+    nrows = n_queries * len(spaces)
+    fig, axes = plt.subplots(nrows, k + 1, figsize=(size * (k + 1) + 0.8, size * 1.15 * nrows),
+                             squeeze=False)
+    for q in range(n_queries):
+        for s, space in enumerate(spaces):
+            row = axes[q * len(spaces) + s]
+            _show(row[0], queries[q], f"query: {class_names[query_labels[q]]}")
+            row[0].set_ylabel(space, fontsize=8)
+            for j in range(k):
+                label = neighbor_labels[space][q][j]
+                same = label == query_labels[q]
+                _show(row[j + 1], neighbors[space][q][j], class_names[label],
+                      "tab:green" if same else "tab:red")
+    fig.tight_layout()
+    return fig
+
+
+def thumbnail_scatter(
+    points: np.ndarray, images: Sequence[np.ndarray], zoom: float = 0.5, title: str = "",
+    size: float = 7.0,
+) -> Figure:
+    """A 2-D map (e.g. t-SNE) drawn with a small thumbnail of each image at its point.
+
+    ``points``: (N, 2); ``images``: N images (H, W[, 3]); ``zoom`` scales the thumbnails.
+    """
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    points = np.asarray(points)
+    if points.shape != (len(images), 2):
+        raise ValueError(f"points must have shape ({len(images)}, 2), got {points.shape}")
+    fig, ax = plt.subplots(figsize=(size, size * 0.8))
+    ax.scatter(points[:, 0], points[:, 1], s=0)
+    for (x, y), image in zip(points, images, strict=True):
+        image = np.asarray(image)
+        box = OffsetImage(image, zoom=zoom, cmap="gray" if image.ndim == 2 else None)
+        ax.add_artist(AnnotationBbox(box, (x, y), frameon=False))
+    margin = 0.08 * np.ptp(points, axis=0)
+    ax.set_xlim(points[:, 0].min() - margin[0], points[:, 0].max() + margin[0])
+    ax.set_ylim(points[:, 1].min() - margin[1], points[:, 1].max() + margin[1])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def feature_map_grid(
+    maps: dict[str, np.ndarray], n_channels: int = 8, image: np.ndarray | None = None,
+    size: float = 1.1,
+) -> Figure:
+    """Feature maps at several depths: one row per layer, its first ``n_channels`` channels.
+
+    ``maps``: {layer name: (h, w, C)}; each map is drawn with its own colour scale (viridis).
+    ``image`` (optional) is drawn first in every row, for reference.
+    """
+    if not maps:
+        raise ValueError("expected at least one layer's maps, got none")
+    extra = image is not None
+    fig, axes = plt.subplots(len(maps), n_channels + extra,
+                             figsize=(size * (n_channels + extra), size * 1.2 * len(maps)),
+                             squeeze=False)
+    for row, (name, m) in zip(axes, maps.items(), strict=True):
+        if extra:
+            _show(row[0], image, "input")
+        for c in range(n_channels):
+            ax = row[c + extra]
+            ax.imshow(m[..., c], cmap="viridis")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"ch {c}", fontsize=7)
+        row[extra].set_ylabel(f"{name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def patches_grid(patches: dict[str, Sequence], size: float = 1.0) -> Figure:
+    """Maximally activating patches: one row per channel, its patches ranked left to right.
+
+    ``patches``: {row title: sequence of objects with ``.pixels`` (s, s, C) and ``.activation``}
+    (:class:`course_utils.saliency.Patch`).
+    """
+    if not patches:
+        raise ValueError("expected at least one channel's patches, got none")
+    n = max(len(p) for p in patches.values())
+    fig, axes = plt.subplots(len(patches), n, figsize=(size * n + 0.8, size * 1.2 * len(patches)),
+                             squeeze=False)
+    for row, (title, items) in zip(axes, patches.items(), strict=True):
+        for ax in row:
+            ax.axis("off")
+        for ax, patch in zip(row, items, strict=False):
+            ax.axis("on")
+            _show(ax, patch.pixels, f"{patch.activation:.1f}")
+        row[0].set_ylabel(title, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap_overlays(
+    image: np.ndarray, heatmaps: dict[str, np.ndarray], title: str = "", cmap: str = "jet",
+    alpha: float = 0.45, size: float = 2.6,
+) -> Figure:
+    """The image, then each heat map (any resolution, stretched over the image) drawn on it.
+
+    ``heatmaps``: {panel title: (h, w) map}; bilinear interpolation stretches a coarse map
+    (e.g. 4×4 Grad-CAM) over the whole image, as in the papers' figures.
+    """
+    image = np.asarray(image)
+    fig, axes = plt.subplots(1, len(heatmaps) + 1, figsize=(size * (len(heatmaps) + 1), size))
+    _show(axes[0], image, title or "input")
+    height, width = image.shape[:2]
+    for ax, (name, heat) in zip(axes[1:], heatmaps.items(), strict=True):
+        _show(ax, image, name)
+        shown = ax.imshow(heat, cmap=cmap, alpha=alpha, extent=(-0.5, width - 0.5, height - 0.5,
+                                                                 -0.5), interpolation="bilinear")
+        fig.colorbar(shown, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig
+
+
 # === end ===
