@@ -533,4 +533,117 @@ def check_vgg_row(answer: Any) -> bool:
 
 
 # === section: notebooks 08-10 ===
+def _check_function_output(
+    exercise: str, fn: Any, args: tuple, expected: np.ndarray, atol: float = 1e-6
+) -> bool:
+    """Call student ``fn(*args)`` and compare its result with ``expected`` (never raises)."""
+    ok, result = attempt(fn, *args)
+    if not ok:
+        return report(exercise, False, str(result))
+    return compare_arrays(exercise, result, expected, atol=atol)
+
+
+def check_pairwise_l2(fn: Any) -> bool:
+    """Exercise 8.1: ``fn(a, b)`` returns the (N, M) matrix of ‖a_i − b_j‖₂ (vs SciPy's cdist)."""
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(81)
+    a, b = rng.normal(size=(7, 5)), rng.normal(size=(4, 5))
+    return _check_function_output("8.1", fn, (a, b), cdist(a, b), atol=1e-6)
+
+
+def check_knn_predict(fn: Any) -> bool:
+    """Exercise 8.2: ``fn(train_x, train_y, test_x, k)`` = majority vote of the k nearest (ℓ2).
+
+    Compared with scikit-learn's ``KNeighborsClassifier`` on two classes with odd k (no ties).
+    """
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(82)
+    train_x = rng.normal(size=(60, 3))
+    train_y = (train_x[:, 0] + 0.5 * rng.normal(size=60) > 0).astype(int)
+    test_x = rng.normal(size=(25, 3))
+    expected = KNeighborsClassifier(n_neighbors=5).fit(train_x, train_y).predict(test_x)
+    return _check_function_output("8.2", fn, (train_x, train_y, test_x, 5), expected)
+
+
+def check_transfer_head(fn: Any, base: Any, n_classes: int) -> bool:
+    """Exercise 9.1: ``fn(base, n_classes)`` puts a softmax Dense head on a frozen base.
+
+    Checks: output (None, n_classes); no weight of ``base`` trainable; trainable parameters =
+    the head's D·n_classes + n_classes, with D the base's pooled feature size.
+    """
+    ok, model = attempt(fn, base, n_classes)
+    if not ok:
+        return report("9.1", False, str(model))
+    if not hasattr(model, "output_shape") or not hasattr(model, "trainable_weights"):
+        return report("9.1", False, f"expected a Keras model, got {type(model).__name__}")
+    if tuple(model.output_shape) != (None, n_classes):
+        return report("9.1", False, f"output shape should be (None, {n_classes}), got "
+                      f"{model.output_shape}")
+    if base.trainable_weights:
+        return report("9.1", False, "the base still has trainable weights: freeze it "
+                      "(base.trainable = False)")
+    n_features = int(base.output_shape[-1])
+    expected = n_features * n_classes + n_classes
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    if trainable != expected:
+        return report("9.1", False, f"{trainable:,} trainable parameters; a single Dense layer on "
+                      f"{n_features} features has {expected:,}")
+    return report("9.1", True, f"{trainable:,} trainable parameters")
+
+
+def check_top_k_accuracy(fn: Any) -> bool:
+    """Exercise 9.2: ``fn(probs, labels, k)`` = fraction of rows whose label is among the k
+    largest probabilities."""
+    rng = np.random.default_rng(92)
+    probs = rng.dirichlet(np.ones(20), size=50)
+    labels = rng.integers(0, 20, size=50)
+    top = np.argsort(-probs, axis=1)
+    for k in (1, 5):
+        expected = float(np.mean([label in row[:k] for label, row in zip(labels, top,
+                                                                          strict=True)]))
+        ok, got = attempt(fn, probs, labels, k)
+        if not ok:
+            return report("9.2", False, str(got))
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
+            return report("9.2", False, f"expected a number, got {type(got).__name__}")
+        if not np.isclose(float(got), expected):
+            return report("9.2", False, f"for k = {k}: got {got}, expected {expected:.2f}")
+    return report("9.2", True)
+
+
+def check_occlude(fn: Any) -> bool:
+    """Exercise 10.1: ``fn(image, top, left, patch_size)`` greys out a square (a copy)."""
+    from .saliency import occlude
+
+    image = np.random.default_rng(101).uniform(0, 255, size=(12, 10, 3)).astype("float32")
+    original = image.copy()
+    for top, left, size in ((2, 3, 4), (9, 8, 5)):  # the second square sticks out of the image
+        ok, got = attempt(fn, image, top, left, size)
+        if not ok:
+            return report("10.1", False, str(got))
+        if not np.array_equal(image, original):
+            return report("10.1", False, "the input image was modified: work on a copy")
+        expected = occlude(original, top, left, size)
+        if np.shape(got) != expected.shape:
+            return report("10.1", False, f"expected shape {expected.shape}, got {np.shape(got)}")
+        if not np.allclose(np.asarray(got, dtype=float), expected):
+            where = "inside the image" if top + size <= 12 else "where the square sticks out"
+            return report("10.1", False, f"wrong pixels for top={top}, left={left}, "
+                          f"patch_size={size} ({where})")
+    return report("10.1", True)
+
+
+def check_grad_cam(fn: Any) -> bool:
+    """Exercise 10.2: ``fn(maps, gradients)`` = ReLU(Σ_c α_c A_c) / max, α_c = mean of ∂y/∂A_c."""
+    from .saliency import grad_cam_from
+
+    rng = np.random.default_rng(102)
+    maps = np.maximum(rng.normal(size=(5, 6, 8)), 0)
+    gradients = rng.normal(size=(5, 6, 8))
+    return _check_function_output("10.2", fn, (maps, gradients), grad_cam_from(maps, gradients),
+                                  atol=1e-6)
+
+
 # === end ===

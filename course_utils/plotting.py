@@ -675,7 +675,7 @@ def feature_map_grid(
     """
     if not maps:
         raise ValueError("expected at least one layer's maps, got none")
-    extra = image is not None
+    extra = int(image is not None)
     fig, axes = plt.subplots(len(maps), n_channels + extra,
                              figsize=(size * (n_channels + extra), size * 1.2 * len(maps)),
                              squeeze=False)

@@ -1,0 +1,159 @@
+"""course_utils.embeddings: features, distances, nearest neighbours, kNN, silhouette, maps;
+and the notebook-08/09 exercise checks."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.spatial.distance import cdist
+
+from course_utils import embeddings as emb
+from course_utils import exercises as ex
+
+
+def two_blobs(n=40, d=5, gap=6.0, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = rng.normal(size=(n, d)) + gap * y[:, None]
+    return x, y
+
+
+def test_flatten_images_scales_uint8():
+    images = np.full((3, 4, 5), 255, dtype=np.uint8)
+    flat = emb.flatten_images(images)
+    assert flat.shape == (3, 20) and flat.dtype == np.float32 and flat.max() == 1.0
+    assert emb.flatten_images(np.zeros((2, 4, 4, 3), dtype="float32")).shape == (2, 48)
+    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
+        emb.flatten_images(np.zeros(5))
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.float64, (6, 3), elements=st.floats(-100, 100)),
+       arrays(np.float64, (4, 3), elements=st.floats(-100, 100)))
+def test_pairwise_l2_matches_scipy(a, b):
+    np.testing.assert_allclose(emb.pairwise_l2(a, b), cdist(a, b), atol=1e-5)
+
+
+def test_pairwise_l2_bad_input():
+    with pytest.raises(ValueError, match="same dimension"):
+        emb.pairwise_l2(np.zeros((2, 3)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"\(N, D\)"):
+        emb.pairwise_l2(np.zeros(3), np.zeros((2, 3)))
+
+
+def test_nearest_neighbors_finds_itself_first():
+    x, _ = two_blobs()
+    indices, distances = emb.nearest_neighbors(x[:5], x, k=3)
+    assert indices.shape == distances.shape == (5, 3)
+    assert indices[:, 0].tolist() == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(distances[:, 0], 0.0, atol=1e-9)
+    assert (np.diff(distances, axis=1) >= 0).all()
+    with pytest.raises(ValueError, match="k must be"):
+        emb.nearest_neighbors(x[:5], x, k=0)
+    with pytest.raises(ValueError, match="same dimension"):
+        emb.nearest_neighbors(x[:5, :2], x, k=1)
+
+
+def test_knn_accuracy_and_silhouette_separate_blobs_from_noise():
+    x, y = two_blobs()
+    assert emb.knn_accuracy(x[:30], y[:30], x[30:], y[30:], k=3) == 1.0
+    assert emb.silhouette(x, y) > 0.5
+    noise = np.random.default_rng(1).normal(size=x.shape)
+    assert abs(emb.silhouette(noise, y)) < 0.1
+
+
+def test_knn_and_silhouette_bad_input():
+    x, y = two_blobs()
+    with pytest.raises(ValueError, match="one label per vector"):
+        emb.knn_accuracy(x, y[:-1], x, y)
+    with pytest.raises(ValueError, match="k must be"):
+        emb.knn_accuracy(x, y, x, y, k=1000)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        emb.silhouette(x, np.zeros(len(x)))
+
+
+def test_pca_and_tsne_maps():
+    x, y = two_blobs(n=60, d=10)
+    pca = emb.pca_2d(x)
+    assert pca.shape == (60, 2)
+    # the first principal component separates the blobs
+    assert np.sign(pca[y == 0, 0].mean()) != np.sign(pca[y == 1, 0].mean())
+    tsne = emb.tsne_2d(x, perplexity=10, seed=0)
+    assert tsne.shape == (60, 2)
+    np.testing.assert_allclose(tsne, emb.tsne_2d(x, perplexity=10, seed=0))  # reproducible
+    assert emb.knn_accuracy(tsne, y, tsne, y, k=1) == 1.0
+    with pytest.raises(ValueError, match="perplexity"):
+        emb.tsne_2d(x, perplexity=60)
+    with pytest.raises(ValueError, match="at least 2"):
+        emb.pca_2d(x[:1])
+
+
+def test_feature_extractor_reads_a_middle_layer():
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="hidden"),
+                              keras.layers.Dense(2, name="out")])
+    extractor = emb.feature_extractor(model, "hidden")
+    features = emb.extract_features(extractor, np.ones((5, 4)))
+    assert features.shape == (5, 3)
+    w, b = model.get_layer("hidden").get_weights()
+    np.testing.assert_allclose(features, np.ones((5, 4)) @ w + b, rtol=1e-5)
+    with pytest.raises(ValueError, match="no layer 'nope'"):
+        emb.feature_extractor(model, "nope")
+    with pytest.raises(ValueError, match="at least one input"):
+        emb.extract_features(extractor, np.ones((0, 4)))
+
+
+# --- exercise checks: pass on a right answer, fail without raising on stubs --------------------
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def test_check_pairwise_l2(capsys):
+    assert ex.check_pairwise_l2(emb.pairwise_l2)
+    assert not ex.check_pairwise_l2(stub)
+    assert not ex.check_pairwise_l2(lambda a, b: (a[:, None] - b[None]).sum(-1))
+    assert not ex.check_pairwise_l2(None)
+    assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_check_knn_predict():
+    def knn(train_x, train_y, test_x, k):
+        idx, _ = emb.nearest_neighbors(test_x, train_x, k)
+        return (train_y[idx].mean(axis=1) > 0.5).astype(int)
+
+    assert ex.check_knn_predict(knn)
+    assert not ex.check_knn_predict(stub)
+    assert not ex.check_knn_predict(lambda tx, ty, x, k: np.zeros(3))
+
+
+def test_check_top_k_accuracy():
+    def top_k(probs, labels, k):
+        top = np.argsort(-probs, axis=1)[:, :k]
+        return float(np.mean([label in row for label, row in zip(labels, top, strict=True)]))
+
+    assert ex.check_top_k_accuracy(top_k)
+    assert not ex.check_top_k_accuracy(stub)
+    assert not ex.check_top_k_accuracy(lambda p, y, k: "0.5")
+    assert not ex.check_top_k_accuracy(lambda p, y, k: 0.5)
+
+
+def test_check_transfer_head():
+    import keras
+
+    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3),
+                             keras.layers.GlobalAveragePooling2D()])
+
+    def head(base, n_classes):
+        base.trainable = False
+        return keras.Sequential([base, keras.layers.Dense(n_classes, activation="softmax")])
+
+    assert not ex.check_transfer_head(stub, base, 3)
+    assert not ex.check_transfer_head(lambda b, n: keras.Sequential(
+        [b, keras.layers.Dense(n, activation="softmax")]), base, 3)  # base not frozen
+    assert ex.check_transfer_head(head, base, 3)
+    assert not ex.check_transfer_head(lambda b, n: keras.Sequential(
+        [b, keras.layers.Dense(16), keras.layers.Dense(n)]), base, 3)  # extra hidden layer
