@@ -513,7 +513,7 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
     if human is not None:
         ax.axhline(human, color="tab:red", ls="--", lw=1)
         ax.text(-0.5, human + 0.4, f"human ≈ {human:g} %", color="tab:red", ha="left",
-                fontsize=8)
+                fontsize=8, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     ax.set_xticks(range(len(table)))
     ax.set_xticklabels(labels, fontsize=7)
     ax.set_ylabel("top-5 error (%)")
