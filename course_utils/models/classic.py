@@ -117,13 +117,16 @@ def build_without_weights(builder: Callable[..., keras.Model], *args: Any,
     The result has the full architecture (``summary()``, ``count_params()``, layer shapes) but
     no weight values: use it to count and draw, never to predict or train.
     """
-    from keras.src.backend.common import global_state
-
-    pending = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    try:  # private Keras state; without it the variables are merely initialised later (slower)
+        from keras.src.backend.common import global_state
+    except ImportError:
+        global_state = None
+    pending = list(global_state.get_global_attribute("uninitialized_variables") or []) \
+        if global_state else []
     with keras.StatelessScope(initialize_variables=False):
         model = builder(*args, **kwargs)
-    # forget the variables created here, or Keras initialises them at its next stateless scope
-    global_state.set_global_attribute("uninitialized_variables", pending)
+    if global_state:  # forget these variables, or Keras initialises them at its next scope
+        global_state.set_global_attribute("uninitialized_variables", pending)
     return model
 
 
