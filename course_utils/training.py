@@ -30,19 +30,22 @@ CSV_FILE = "log.csv"
 TENSORBOARD_DIR = "logs"
 BACKUP_DIR = "backup"
 
-CALLBACK_NAMES = (
-    "early_stopping",
-    "checkpoint",
-    "reduce_lr",
-    "csv_logger",
-    "tensorboard",
-    "backup",
-    "terminate_on_nan",
-)
+# callbacks() names → the Keras class each builds
+CALLBACK_CLASSES = {
+    "early_stopping": "EarlyStopping",
+    "checkpoint": "ModelCheckpoint",
+    "reduce_lr": "ReduceLROnPlateau",
+    "csv_logger": "CSVLogger",
+    "tensorboard": "TensorBoard",
+    "backup": "BackupAndRestore",
+    "terminate_on_nan": "TerminateOnNaN",
+}
+CALLBACK_NAMES = tuple(CALLBACK_CLASSES)
 DEFAULT_CALLBACKS = ("early_stopping", "checkpoint", "csv_logger", "terminate_on_nan")
 
 __all__ = [
     "RUNS_DIR",
+    "CALLBACK_CLASSES",
     "CALLBACK_NAMES",
     "DEFAULT_CALLBACKS",
     "run_dir",
@@ -141,28 +144,21 @@ def callbacks(
     run.mkdir(parents=True, exist_ok=True)
     mode = "max" if "acc" in monitor else "min"
 
+    arguments = {
+        "early_stopping": dict(monitor=monitor, mode=mode, patience=patience, min_delta=min_delta,
+                               restore_best_weights=restore_best_weights),
+        "checkpoint": dict(filepath=str(run / CHECKPOINT_FILE), monitor=monitor, mode=mode,
+                           save_best_only=True),
+        "reduce_lr": dict(monitor=monitor, mode=mode, factor=lr_factor, patience=lr_patience,
+                          min_lr=min_lr, min_delta=min_delta),
+        "csv_logger": dict(filename=str(run / CSV_FILE)),
+        "tensorboard": dict(log_dir=str(run / TENSORBOARD_DIR)),
+        "backup": dict(backup_dir=str(run / BACKUP_DIR)),
+        "terminate_on_nan": {},
+    }
+
     def build(name: str) -> keras.callbacks.Callback:
-        if name == "early_stopping":
-            return keras.callbacks.EarlyStopping(
-                monitor=monitor, mode=mode, patience=patience, min_delta=min_delta,
-                restore_best_weights=restore_best_weights,
-            )
-        if name == "checkpoint":
-            return keras.callbacks.ModelCheckpoint(
-                str(run / CHECKPOINT_FILE), monitor=monitor, mode=mode, save_best_only=True
-            )
-        if name == "reduce_lr":
-            return keras.callbacks.ReduceLROnPlateau(
-                monitor=monitor, mode=mode, factor=lr_factor, patience=lr_patience,
-                min_lr=min_lr, min_delta=min_delta,
-            )
-        if name == "csv_logger":
-            return keras.callbacks.CSVLogger(str(run / CSV_FILE))
-        if name == "tensorboard":
-            return keras.callbacks.TensorBoard(log_dir=str(run / TENSORBOARD_DIR))
-        if name == "backup":
-            return keras.callbacks.BackupAndRestore(backup_dir=str(run / BACKUP_DIR))
-        return keras.callbacks.TerminateOnNaN()
+        return getattr(keras.callbacks, CALLBACK_CLASSES[name])(**arguments[name])
 
     return [build(name) for name in names]
 

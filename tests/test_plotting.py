@@ -142,6 +142,10 @@ def test_mistakes_grid_limits_the_count_and_handles_no_mistakes():
     y = np.arange(30) % 3
     fig = plotting.mistakes_grid(np.zeros((30, 4, 4)), y, (y + 1) % 3, list("abc"), n=7)
     assert len(visible_axes(fig)) == 7
+    fig = plotting.mistakes_grid(np.arange(30)[:, None, None] * np.ones((30, 4, 4)), y,
+                                 (y + 1) % 3, list("abc"), n=5, seed=0)
+    shown = [ax.get_images()[0].get_array().max() for ax in visible_axes(fig)]
+    assert len(shown) == 5 and shown == sorted(shown) and shown != [0, 1, 2, 3, 4]
     fig = plotting.mistakes_grid(np.zeros((3, 4, 4)), [0, 1, 2], [0, 1, 2], list("abc"))
     assert "no mistakes among 3 images" in fig.axes[0].texts[0].get_text()
 
