@@ -636,12 +636,13 @@ def neighbors_figure(
 
 
 def thumbnail_scatter(
-    points: np.ndarray, images: Sequence[np.ndarray], zoom: float = 0.5, title: str = "",
-    size: float = 7.0,
+    points: np.ndarray, images: Sequence[np.ndarray], zoom: float | Sequence[float] = 0.5,
+    title: str = "", size: float = 7.0,
 ) -> Figure:
     """A 2-D map (e.g. t-SNE) drawn with a small thumbnail of each image at its point.
 
-    ``points``: (N, 2); ``images``: N images (H, W[, 3]); ``zoom`` scales the thumbnails.
+    ``points``: (N, 2); ``images``: N images (H, W[, 3]); ``zoom`` scales the thumbnails (one
+    number, or one per image when the images have different sizes).
     """
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
@@ -650,9 +651,10 @@ def thumbnail_scatter(
         raise ValueError(f"points must have shape ({len(images)}, 2), got {points.shape}")
     fig, ax = plt.subplots(figsize=(size, size * 0.8))
     ax.scatter(points[:, 0], points[:, 1], s=0)
-    for (x, y), image in zip(points, images, strict=True):
+    zooms = np.broadcast_to(np.asarray(zoom, dtype=float), (len(images),))
+    for (x, y), image, z in zip(points, images, zooms, strict=True):
         image = np.asarray(image)
-        box = OffsetImage(image, zoom=zoom, cmap="gray" if image.ndim == 2 else None)
+        box = OffsetImage(image, zoom=z, cmap="gray" if image.ndim == 2 else None)
         ax.add_artist(AnnotationBbox(box, (x, y), frameon=False))
     margin = 0.08 * np.ptp(points, axis=0)
     ax.set_xlim(points[:, 0].min() - margin[0], points[:, 0].max() + margin[0])
@@ -724,15 +726,36 @@ def heatmap_overlays(
     ``heatmaps``: {panel title: (h, w) map}; bilinear interpolation stretches a coarse map
     (e.g. 4×4 Grad-CAM) over the whole image, as in the papers' figures.
     """
-    image = np.asarray(image)
-    fig, axes = plt.subplots(1, len(heatmaps) + 1, figsize=(size * (len(heatmaps) + 1), size))
-    _show(axes[0], image, title or "input")
-    height, width = image.shape[:2]
-    for ax, (name, heat) in zip(axes[1:], heatmaps.items(), strict=True):
-        _show(ax, image, name)
-        shown = ax.imshow(heat, cmap=cmap, alpha=alpha, extent=(-0.5, width - 0.5, height - 0.5,
-                                                                 -0.5), interpolation="bilinear")
-        fig.colorbar(shown, ax=ax, fraction=0.046)
+    return heatmap_grid([image], [heatmaps], [title], cmap=cmap, alpha=alpha, size=size)
+
+
+def heatmap_grid(
+    images: Sequence[np.ndarray], heatmaps: Sequence[dict[str, np.ndarray]],
+    titles: Sequence[str] | None = None, cmap: str = "jet", alpha: float = 0.45,
+    size: float = 2.6,
+) -> Figure:
+    """One row per image: the image, then its heat maps overlaid (see :func:`heatmap_overlays`).
+
+    ``images``: R images (H, W[, 3]); ``heatmaps``: R dicts {panel title: (h, w) map}, all with
+    the same number of maps; ``titles``: R titles for the image panels.
+    """
+    if len(images) == 0 or len(images) != len(heatmaps):
+        raise ValueError(f"expected one dict of heat maps per image, got {len(images)} images "
+                         f"and {len(heatmaps)} dicts")
+    n_maps = len(heatmaps[0])
+    fig, axes = plt.subplots(len(images), n_maps + 1, figsize=(size * (n_maps + 1.2),
+                                                               size * len(images)),
+                             squeeze=False)
+    for row, image, maps, title in zip(axes, images, heatmaps, titles or [""] * len(images),
+                                       strict=True):
+        image = np.asarray(image)
+        _show(row[0], image, title or "input")
+        height, width = image.shape[:2]
+        for ax, (name, heat) in zip(row[1:], maps.items(), strict=True):
+            _show(ax, image, name)
+            shown = ax.imshow(heat, cmap=cmap, alpha=alpha, interpolation="bilinear",
+                              extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+            fig.colorbar(shown, ax=ax, fraction=0.046)
     fig.tight_layout()
     return fig
 

@@ -85,6 +85,9 @@ def test_pca_and_tsne_maps():
     assert emb.knn_accuracy(tsne, y, tsne, y, k=1) == 1.0
     with pytest.raises(ValueError, match="perplexity"):
         emb.tsne_2d(x, perplexity=60)
+    with pytest.raises(ValueError, match="max_iter"):
+        emb.tsne_2d(x, max_iter=10)
+    assert emb.tsne_2d(np.repeat(x, 8, axis=1), perplexity=10, pca_dims=5).shape == (60, 2)
     with pytest.raises(ValueError, match="at least 2"):
         emb.pca_2d(x[:1])
 
