@@ -14,6 +14,7 @@ every notebook within 90 s on 2 CPU cores).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import platform
 import random
@@ -81,7 +82,7 @@ def get_profile(name: str | None = None) -> Profile:
 
 
 def quiet_tensorflow() -> None:
-    """Import TensorFlow with its C++ logging silenced (a no-op once it is imported).
+    """Import TensorFlow with its C++ logging silenced, and its Python warnings too.
 
     ``TF_CPP_MIN_LOG_LEVEL`` silences most of it; the few lines written before absl's logging
     starts ("Could not find cuda drivers ...") ignore it, so the process's stderr is muted
@@ -89,10 +90,10 @@ def quiet_tensorflow() -> None:
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN gives run-to-run noise
-    if "tensorflow" in sys.modules:
-        return
-    with _stderr_muted():
-        import tensorflow  # noqa: F401
+    if "tensorflow" not in sys.modules:
+        with _stderr_muted():
+            import tensorflow  # noqa: F401
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # e.g. no "retracing" notes
 
 
 @contextlib.contextmanager

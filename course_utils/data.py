@@ -48,8 +48,8 @@ STANDIN_CLASSES = (
 )
 # SHA-256 of the original Fashion-MNIST files (the ones Keras downloads and Debian ships).
 FASHION_FILES = {
-    "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
-    "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+    "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",  # noqa: E501
+    "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",  # noqa: E501
     "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
     "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
 }
@@ -213,7 +213,7 @@ def _check_size(name: str, n: int | None) -> None:
 
 
 def _subset(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, ...]:
-    """``n`` examples drawn without replacement by a fixed shuffle (all of them if ``n`` is None)."""
+    """``n`` examples drawn by a fixed shuffle, without replacement (all if ``n`` is None)."""
     if n is None or n >= len(y):
         return x, y
     keep = np.sort(np.random.default_rng(seed).permutation(len(y))[:n])

@@ -67,6 +67,8 @@ def run_one(path: Path, inplace: bool, html_dir: Path) -> dict[str, str]:
             status = "ok"
         except CellExecutionError:
             status = "FAILED " + failing_cell(nb)
+        finally:
+            os.environ.pop("COURSE_SOURCE_LOG")
         seconds = time.perf_counter() - start
         sources = short_sources(log)
     if inplace and status == "ok":

@@ -21,7 +21,9 @@ except ImportError:  # nbval comes with the [dev] extra
 
 def without_stderr(outputs: list) -> list:
     """The outputs of a cell minus its stderr stream."""
-    return [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return [
+        o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+    ]
 
 
 if IPyNbCell is not None and not getattr(IPyNbCell.compare_outputs, "skips_stderr", False):

@@ -21,7 +21,9 @@ def test_profile_from_environment(monkeypatch):
 
 def test_unknown_profile_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "fast")
-    with pytest.raises(ValueError, match=r"COURSE_PROFILE must be one of \['full', 'quick'\], got 'fast'"):
+    with pytest.raises(
+        ValueError, match=r"COURSE_PROFILE must be one of \['full', 'quick'\], got 'fast'"
+    ):
         config.profile_name()
     with pytest.raises(ValueError, match="profile must be one of"):
         config.get_profile("medium")

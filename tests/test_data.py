@@ -55,7 +55,10 @@ def test_bad_source_name():
 
 
 def test_keras_source_without_cache_or_network_names_the_data_set(empty_keras_cache):
-    with pytest.raises(data.DataUnavailableError, match="MNIST: source=.keras. was asked for, but it is not in the Keras cache"):
+    with pytest.raises(
+        data.DataUnavailableError,
+        match="MNIST: source=.keras. was asked for, but it is not in the Keras cache",
+    ):
         data.load_mnist(source="keras")
 
 
@@ -98,8 +101,11 @@ def test_unlisted_file_is_refused(data_copy):
 
 def test_every_bundled_file_is_listed_with_its_hash():
     listed = data.bundled_checksums()
-    on_disk = {p.relative_to(data.DATA_DIR).as_posix() for p in data.DATA_DIR.rglob("*")
-               if p.is_file() and p.name not in ("SHA256SUMS", "README.md")}
+    on_disk = {
+        p.relative_to(data.DATA_DIR).as_posix()
+        for p in data.DATA_DIR.rglob("*")
+        if p.is_file() and p.name not in ("SHA256SUMS", "README.md")
+    }
     assert set(listed) == on_disk
     for name, digest in listed.items():
         assert data.sha256(data.DATA_DIR / name) == digest, name
@@ -134,9 +140,8 @@ def test_standin_colour_carries_no_class_information():
 
 @pytest.mark.slow
 def test_standin_is_hard_for_a_linear_model_and_easy_for_a_cnn():
-    from sklearn.linear_model import RidgeClassifier
-
     import keras
+    from sklearn.linear_model import RidgeClassifier
 
     x, y = data.make_cifar_standin(4000, seed=1)
     xt, yt = data.make_cifar_standin(1000, seed=2)
@@ -144,13 +149,19 @@ def test_standin_is_hard_for_a_linear_model_and_easy_for_a_cnn():
     linear = RidgeClassifier(alpha=10.0).fit(flat(x), y).score(flat(xt), yt)
     assert linear < 0.35
     keras.utils.set_random_seed(0)
-    cnn = keras.Sequential([
-        keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255),
-        keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPooling2D(pool_size=2),
-        keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPooling2D(pool_size=2),
-        keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    cnn = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     cnn.fit(x, y, epochs=5, batch_size=64, verbose=0)
     assert cnn.evaluate(xt, yt, verbose=0)[1] > 0.8 > linear + 0.4
@@ -175,8 +186,9 @@ def test_real_imagenet_samples():
     assert s.labels.tolist()[:3] == [243, 559, 438] and s.labels.max() < 1000
 
 
-@pytest.mark.parametrize("name, shape", [("astronaut", (512, 512, 3)), ("camera", (512, 512)),
-                                         ("china", (427, 640, 3))])
+@pytest.mark.parametrize(
+    "name, shape", [("astronaut", (512, 512, 3)), ("camera", (512, 512)), ("china", (427, 640, 3))]
+)
 def test_photos(name, shape):
     image, source = data.load_photo(name)
     assert image.shape == shape and image.dtype == np.uint8 and name in source

@@ -4,10 +4,10 @@ import ast
 import importlib
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -57,10 +57,16 @@ def code_cells(path):
 
 def course_utils_uses(source):
     """(module, name) pairs a cell takes from course_utils: imports and attribute uses."""
-    tree = ast.parse("\n".join(l for l in source.splitlines() if not l.lstrip().startswith(("%", "!"))))
+    tree = ast.parse(
+        "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    )
     aliases, uses = {}, []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("course_utils"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("course_utils")
+        ):
             for a in node.names:
                 uses.append((node.module, a.name))
                 aliases[a.asname or a.name] = f"{node.module}.{a.name}"
@@ -80,10 +86,14 @@ def test_notebook_uses_only_names_course_utils_defines(path):
         for module, name in uses:
             mod = importlib.import_module(module)
             assert hasattr(mod, name) or importlib.util.find_spec(f"{module}.{name}"), (
-                f"{path.name} imports {name} from {module}, which does not define it")
+                f"{path.name} imports {name} from {module}, which does not define it"
+            )
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                    and node.value.id in aliases:
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+            ):
                 target = aliases[node.value.id]
                 if importlib.util.find_spec(target) is None:
                     continue  # a function or class, not a module

@@ -1,6 +1,5 @@
 """scripts/: the student edition and the headless notebook runner."""
 
-import json
 import sys
 from pathlib import Path
 
@@ -28,8 +27,10 @@ def tiny_notebook(path: Path, cells) -> Path:
 
 
 def test_student_edition_removes_solutions_and_outputs(tmp_path):
-    src = tiny_notebook(tmp_path / "01_x.ipynb", [
-        ("answer = None", ["exercise"]), ("answer = 152", ["solution"]), ("check(answer)", [])])
+    src = tiny_notebook(
+        tmp_path / "01_x.ipynb",
+        [("answer = None", ["exercise"]), ("answer = 152", ["solution"]), ("check(answer)", [])],
+    )
     make_student.write_student_editions([src], tmp_path / "student")
     nb = nbformat.read(tmp_path / "student" / "01_x.ipynb", as_version=4)
     assert [c.source for c in nb.cells] == ["answer = None", "check(answer)"]
@@ -42,7 +43,9 @@ def test_student_changes_are_never_overwritten(tmp_path):
     assert make_student.write_student_editions([src], out) == {"02_y.ipynb": "written"}
     mine = out / "02_y.ipynb"
     mine.write_text(mine.read_text().replace("x = 1", "x = 2  # my work"))
-    assert make_student.write_student_editions([src], out) == {"02_y.ipynb": "kept (changed by you)"}
+    assert make_student.write_student_editions([src], out) == {
+        "02_y.ipynb": "kept (changed by you)"
+    }
     assert "my work" in mine.read_text()
     mine.unlink()  # deleting it gives a fresh copy
     assert make_student.write_student_editions([src], out) == {"02_y.ipynb": "written"}
@@ -53,7 +56,9 @@ def test_student_edition_of_an_untracked_existing_file_is_kept(tmp_path):
     src = tiny_notebook(tmp_path / "03_z.ipynb", [("x = 1", [])])
     (tmp_path / "student").mkdir()
     (tmp_path / "student" / "03_z.ipynb").write_text("{}")  # not written by the script
-    assert make_student.write_student_editions([src], tmp_path / "student")["03_z.ipynb"].startswith("kept")
+    assert make_student.write_student_editions([src], tmp_path / "student")[
+        "03_z.ipynb"
+    ].startswith("kept")
 
 
 @pytest.mark.slow
@@ -70,9 +75,13 @@ def test_runner_reports_the_failing_cell(tmp_path):
 
 def test_short_sources(tmp_path):
     log = tmp_path / "log"
-    log.write_text("MNIST: bundled data/mnist_5k.npz: 5,000\n"
-                   "Fashion-MNIST: Keras fashion_mnist.load_data() (Debian dataset-fashion-mnist files), 70,000\n"
-                   "photo astronaut: skimage\n")
+    log.write_text(
+        "MNIST: bundled data/mnist_5k.npz: 5,000\n"
+        "Fashion-MNIST: Keras fashion_mnist.load_data() (Debian dataset-fashion-mnist files), "
+        "70,000\n"
+        "photo astronaut: skimage\n"
+    )
     assert run_notebooks.short_sources(log) == (
-        "MNIST: bundled, Fashion-MNIST: Keras (Debian), photo astronaut: skimage")
+        "MNIST: bundled, Fashion-MNIST: Keras (Debian), photo astronaut: skimage"
+    )
     assert run_notebooks.short_sources(tmp_path / "none") == "-"
