@@ -35,6 +35,8 @@ quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
 from keras import layers  # noqa: E402
 
+from ._checks import check_input_shape  # noqa: E402
+
 __all__ = [
     "ILSVRC_TOP5_ERROR",
     "LocalResponseNormalization",
@@ -74,24 +76,6 @@ __all__.append("HUMAN_TOP5_ERROR")
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _check_input_shape(input_shape: Any, min_side: int, builder: str) -> tuple[int, int, int]:
-    """Validate ``input_shape`` = (height, width, channels) of ints, sides >= ``min_side``."""
-    try:
-        shape = tuple(int(v) for v in input_shape)
-        ok = len(shape) == 3 and all(v == w for v, w in zip(shape, input_shape, strict=True))
-    except (TypeError, ValueError):
-        ok = False
-    if not ok or shape[2] < 1:
-        raise ValueError(
-            f"{builder}: input_shape must be (height, width, channels) of positive ints, "
-            f"got {input_shape!r}"
-        )
-    if shape[0] < min_side or shape[1] < min_side:
-        raise ValueError(
-            f"{builder}: height and width must be >= {min_side} so that every layer keeps at "
-            f"least one pixel, got input_shape {shape}"
-        )
-    return shape
 
 
 def _check_count(name: str, value: Any, minimum: int = 1) -> int:
@@ -179,7 +163,7 @@ def alexnet(
     channels on its own GPU): 60,965,224 parameters. ``norm`` adds the local-response-
     normalization layers, ``dropout`` the paper's dropout after FC6 and FC7.
     """
-    shape = _check_input_shape(input_shape, 67, "alexnet")
+    shape = check_input_shape(input_shape, 67, "alexnet")
     n_classes = _check_count("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
@@ -215,7 +199,7 @@ def alexnet_insa(input_shape: tuple[int, int, int] = (224, 224, 3),
     Dense 4096 → Dropout → Dense 4096 → Dropout → Dense 1000 → Dropout → Dense(n_classes).
     All convolutions 'valid': on 224 pixels this is *not* the 55 → 27 → 13 of the paper.
     """
-    shape = _check_input_shape(input_shape, 195, "alexnet_insa")
+    shape = check_input_shape(input_shape, 195, "alexnet_insa")
     n_classes = _check_count("n_classes", n_classes, 2)
     stack: list[Any] = [
         keras.Input(shape=shape),
@@ -263,7 +247,7 @@ def vgg16(input_shape: tuple[int, int, int] = (224, 224, 3), n_classes: int = 10
     Dense 4096 → Dense 4096 → Dense ``n_classes``. Same layers and names as
     ``keras.applications.VGG16`` (138,357,544 parameters with 1000 classes).
     """
-    shape = _check_input_shape(input_shape, 32, "vgg16")
+    shape = check_input_shape(input_shape, 32, "vgg16")
     n_classes = _check_count("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="input_layer")
     x = inputs
@@ -324,7 +308,7 @@ def inception_model(input_shape: tuple[int, int, int] = (28, 28, 256),
     3×3 pool → 28×28×672. With bottlenecks: 1×1 conv 128; 1×1 conv 64 → 3×3 conv 192;
     1×1 conv 64 → 5×5 conv 96; pool → 1×1 conv 64 → 28×28×480.
     """
-    shape = _check_input_shape(input_shape, 1, "inception_model")
+    shape = check_input_shape(input_shape, 1, "inception_model")
     inputs = keras.Input(shape=shape, name="feature_maps")
     if bottleneck:
         outputs = inception_module(inputs, 128, 64, 192, 64, 96, 64)
@@ -401,7 +385,7 @@ def resnet50(input_shape: tuple[int, int, int] = (224, 224, 3),
     has stride 2 — → global average pooling → Dense ``n_classes``.
     1 + 3·(3+4+6+3) + 1 = 50 weighted layers on the main path; 25,636,712 parameters.
     """
-    shape = _check_input_shape(input_shape, 32, "resnet50")
+    shape = check_input_shape(input_shape, 32, "resnet50")
     n_classes = _check_count("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="input_layer")
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -432,7 +416,7 @@ def mini_vgg(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 1
     """
     widths = _check_widths(widths, "mini_vgg")
     _check_count("convs_per_block", convs_per_block)
-    shape = _check_input_shape(input_shape, 2 ** len(widths), "mini_vgg")
+    shape = check_input_shape(input_shape, 2 ** len(widths), "mini_vgg")
     n_classes = _check_count("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
@@ -456,7 +440,7 @@ def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int 
     widths = _check_widths(widths, "mini_resnet")
     _check_count("blocks_per_stage", blocks_per_stage)
     _check_count("stem_stride", stem_stride)
-    shape = _check_input_shape(input_shape, stem_stride * 2 ** (len(widths) - 1), "mini_resnet")
+    shape = check_input_shape(input_shape, stem_stride * 2 ** (len(widths) - 1), "mini_resnet")
     n_classes = _check_count("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)

@@ -28,6 +28,8 @@ quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
 from keras import layers  # noqa: E402
 
+from ._checks import check_input_shape  # noqa: E402
+
 __all__ = [
     "lenet5",
     "mlp_baseline",
@@ -38,27 +40,6 @@ __all__ = [
 ]
 
 
-def _check_input_shape(input_shape: Any, min_side: int, builder: str) -> tuple[int, int, int]:
-    """Validate ``input_shape`` = (height, width, channels) of positive ints, sides >= min_side."""
-    try:
-        shape = tuple(int(v) for v in input_shape)
-        ok = len(shape) == 3 and all(v == w for v, w in zip(shape, input_shape, strict=True))
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(
-            f"{builder}: input_shape must be (height, width, channels) of ints, "
-            f"got {input_shape!r}"
-        )
-    height, width, channels = shape
-    if channels < 1:
-        raise ValueError(f"{builder}: channels must be >= 1, got input_shape {shape}")
-    if height < min_side or width < min_side:
-        raise ValueError(
-            f"{builder}: height and width must be >= {min_side} so that every layer keeps at "
-            f"least one pixel, got input_shape {shape}"
-        )
-    return shape
 
 
 def _check_n_classes(n_classes: Any, builder: str) -> int:
@@ -89,7 +70,7 @@ def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10)
     10 classes it has (5·5·1+1)·6 + (5·5·6+1)·16 + (400+1)·120 + (120+1)·84 + (84+1)·10 = 61,706
     parameters. Sides must be >= 16 (the second pooling needs a 2×2 input).
     """
-    shape = _check_input_shape(input_shape, 16, "lenet5")
+    shape = check_input_shape(input_shape, 16, "lenet5")
     n_classes = _check_n_classes(n_classes, "lenet5")
     return keras.Sequential(
         [
@@ -115,7 +96,7 @@ def mlp_baseline(
     Flatten (32·32 = 1024 pixels) → Dense(n_hidden = 84, relu) → Dense(n_classes, softmax):
     1024·84 + 84 + 84·10 + 10 = 86,950 parameters for a grey 32×32 input.
     """
-    shape = _check_input_shape(input_shape, 1, "mlp_baseline")
+    shape = check_input_shape(input_shape, 1, "mlp_baseline")
     n_classes = _check_n_classes(n_classes, "mlp_baseline")
     if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) or n_hidden < 1:
         raise ValueError(f"mlp_baseline: n_hidden must be an int >= 1, got {n_hidden!r}")
@@ -142,7 +123,7 @@ def lecture_cnn(
     On (28, 28, 1): 320 + 18,496 + 36,928 = 55,744 parameters in the convolutional base and
     36,928 + 650 more in the head: 93,322. Sides must be >= 18.
     """
-    shape = _check_input_shape(input_shape, 18, "lecture_cnn")
+    shape = check_input_shape(input_shape, 18, "lecture_cnn")
     n_classes = _check_n_classes(n_classes, "lecture_cnn")
     stack: list[Any] = [
         keras.Input(shape=shape),
@@ -181,7 +162,7 @@ def cifar_slide_cnn(
     dropout rates (``(0, 0)`` removes both layers) and ``augment=True`` puts
     :func:`augmentation` in front; neither changes the parameter count.
     """
-    shape = _check_input_shape(input_shape, 4, "cifar_slide_cnn")
+    shape = check_input_shape(input_shape, 4, "cifar_slide_cnn")
     n_classes = _check_n_classes(n_classes, "cifar_slide_cnn")
     rates = _check_dropout(dropout, 2, "cifar_slide_cnn")
     stack: list[Any] = [keras.Input(shape=shape)]
@@ -251,7 +232,7 @@ def cifar_deep_cnn(
         raise ValueError(f"convs_per_block must be an int >= 1, got {convs_per_block!r}")
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-    shape = _check_input_shape(input_shape, 2 ** len(n_filters), "cifar_deep_cnn")
+    shape = check_input_shape(input_shape, 2 ** len(n_filters), "cifar_deep_cnn")
     n_classes = _check_n_classes(n_classes, "cifar_deep_cnn")
 
     inputs = keras.Input(shape=shape, name="image")
