@@ -48,29 +48,23 @@ def _as_array(name: str, value: Any, ndim: int, layout: str) -> np.ndarray:
     return arr
 
 
-def _stride_pair(stride: Stride) -> tuple[int, int]:
-    """``2`` -> ``(2, 2)``; checks that both strides are integers >= 1."""
-    pair = stride if isinstance(stride, (tuple, list)) else (stride, stride)
+def _positive_pair(name: str, value: int | tuple[int, int], layout: str) -> tuple[int, int]:
+    """``2`` -> ``(2, 2)``; checks that both entries are integers >= 1."""
+    pair = value if isinstance(value, (tuple, list)) else (value, value)
     ok = len(pair) == 2 and all(
-        isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in pair
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair
     )
     if not ok:
-        raise ValueError(
-            f"stride must be a positive int or a pair (s_h, s_w) of positive ints, got {stride!r}"
-        )
+        raise ValueError(f"{name} must be a positive int or a pair {layout}, got {value!r}")
     return int(pair[0]), int(pair[1])
+
+
+def _stride_pair(stride: Stride) -> tuple[int, int]:
+    return _positive_pair("stride", stride, "(s_h, s_w) of positive ints")
 
 
 def _kernel_pair(kernel_size: int | tuple[int, int]) -> tuple[int, int]:
-    pair = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
-    ok = len(pair) == 2 and all(
-        isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1 for k in pair
-    )
-    if not ok:
-        raise ValueError(
-            f"kernel_size must be a positive int or a pair (kh, kw), got {kernel_size!r}"
-        )
-    return int(pair[0]), int(pair[1])
+    return _positive_pair("kernel_size", kernel_size, "(kh, kw)")
 
 
 def _axis_padding(padding: Padding) -> tuple[Any, Any]:
