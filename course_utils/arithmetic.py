@@ -243,6 +243,7 @@ class LayerTable:
 
 
 def _tensor_shape(tensor: Any) -> tuple[int | None, ...]:
+    """Shape of a (symbolic) Keras tensor, batch axis included (None when unknown)."""
     return tuple(None if d is None else int(d) for d in tensor.shape)
 
 
@@ -703,11 +704,6 @@ class ModelCost:
     layers: tuple[LayerCost, ...]
 
 
-def _shape_of(tensor: Any) -> tuple[int, ...]:
-    """Shape of a (symbolic) Keras tensor without the batch axis."""
-    return tuple(int(d) for d in tuple(tensor.shape)[1:])
-
-
 def _layer_mult_adds(layer: Any, kind: str, in_shape: tuple[int, ...],
                      out_shape: tuple[int, ...]) -> int:
     """Multiply–adds of a weighted layer: conv ``H'·W'·C'·kh·kw·C/groups``, dense ``n_in·n_out``."""
@@ -743,9 +739,9 @@ def layer_costs(model: Any) -> list[LayerCost]:
             continue
         if kind == "InputLayer":  # the input is counted once by model_cost
             continue
-        out_shape = _shape_of(layer.output)
+        out_shape = _tensor_shape(layer.output)[1:]
         in_tensor = layer.input if not isinstance(layer.input, (list, tuple)) else layer.input[0]
-        in_shape = _shape_of(in_tensor)
+        in_shape = _tensor_shape(in_tensor)[1:]
         activations = 0 if kind in _VIEW_LAYERS else math.prod(out_shape)
         rows.append(LayerCost(layer.name, kind, out_shape, int(layer.count_params()),
                               _layer_mult_adds(layer, kind, in_shape, out_shape), activations))
@@ -780,7 +776,7 @@ def model_cost(model: Any, bytes_per_value: int = 4) -> ModelCost:
         raise ValueError(f"expected a built Keras model, got {type(model).__name__}")
     bytes_per_value = _check_positive_int("bytes_per_value", bytes_per_value)
     rows = layer_costs(model)
-    n_input = sum(math.prod(_shape_of(t)) for t in model.inputs)
+    n_input = sum(math.prod(_tensor_shape(t)[1:]) for t in model.inputs)
     activations = n_input + sum(r.activations for r in rows)
     return ModelCost(model.name, _weighted_depth(model), int(model.count_params()),
                      sum(r.mult_adds for r in rows), activations,
