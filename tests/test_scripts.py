@@ -101,3 +101,15 @@ def test_update_checksums_refreshes_only_the_named_files(tmp_path):
         f"{sha256(b'x').hexdigest()}  imgs/x.png",
         "1111  other.h5",  # another script's line is kept
     ]
+
+
+def test_record_checksum_leaves_sha256sums_alone_outside_data(tmp_path):
+    from hashlib import sha256
+
+    before = (ROOT / "data" / "SHA256SUMS").read_text()
+    out = tmp_path / "weights.h5"
+    out.write_bytes(b"w")
+    assert checksums.record_checksum(out) == (
+        f"SHA-256: {sha256(b'w').hexdigest()}  weights.h5 (outside data/: SHA256SUMS unchanged)"
+    )
+    assert (ROOT / "data" / "SHA256SUMS").read_text() == before
