@@ -3,7 +3,6 @@ and the conversion scripts' PyTorch-free parts."""
 
 import hashlib
 import importlib.util
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -193,9 +192,9 @@ def test_decode_predictions():
     preds[0, [1, 2, 3]] = [0.2, 0.7, 0.1]
     preds[1, 999] = 1.0
     decoded = data.decode_predictions(preds, top=2)
-    assert [name for _, name, _ in decoded[0]] == ["great white shark", "goldfish"]
+    assert [name for _, name, _ in decoded[0]] == ["great_white_shark", "goldfish"]
     assert decoded[0][0][2] == pytest.approx(0.7)
-    assert decoded[1][0][:2] == ("n15075141", "toilet paper")
+    assert decoded[1][0][:2] == ("n15075141", "toilet_tissue")  # Keras' names
     with pytest.raises(ValueError, match=r"\(N, 1000\)"):
         data.decode_predictions(np.zeros(1000))
     with pytest.raises(ValueError, match="top must be"):
@@ -205,19 +204,7 @@ def test_decode_predictions():
 # --- the scripts (their parts that need no PyTorch and no network) -------------------------------
 
 
-def test_class_index_script_writes_the_bundled_file(tmp_path):
-    script = load_script("bundle_imagenet_classes")
-    bundled = json.loads((data.DATA_DIR / "imagenet_class_index.json").read_text("utf-8"))
-    wnids = {key: value[0] for key, value in bundled.items()}
-    names = [bundled[str(i)][1] for i in range(1000)]
-    out = tmp_path / "index.json"
-    digest = script.write_index(script.class_index(wnids, names), out)
-    assert digest == data.bundled_checksums()["imagenet_class_index.json"]
-    with pytest.raises(ValueError, match="expected 1000 classes"):
-        script.class_index(wnids, names[:10])
-    shuffled = dict(wnids, **{"0": wnids["1"], "1": wnids["0"]})
-    with pytest.raises(ValueError, match="sorted"):
-        script.class_index(shuffled, names)
+# the class-index script: tests/test_imagenet_classes.py
 
 
 class FakeTensor:
