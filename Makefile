@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 QUICK  := COURSE_PROFILE=quick
 
-.PHONY: setup run test execute student lab bench lint clean
+.PHONY: setup run test test-fast execute student lab bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ run: setup  ## execute every notebook headlessly (quick profile), HTML into buil
 
 test: setup  ## unit tests + nbval of every notebook (quick profile)
 	$(QUICK) $(PY) -m pytest --nbval-lax tests notebooks
+
+test-fast: setup  ## unit tests without the slow ones, no notebooks (the inner loop, < 60 s)
+	$(QUICK) $(PY) -m pytest tests -m "not slow" -q
 
 execute: setup  ## re-execute the notebooks and store their quick-profile outputs (after any change)
 	$(QUICK) $(PY) scripts/run_notebooks.py --inplace

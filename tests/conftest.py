@@ -1,6 +1,12 @@
 """Test configuration, loaded for every pytest run (``-p tests.conftest`` in pyproject.toml).
 
 - Notebooks are validated in the ``quick`` profile unless ``COURSE_PROFILE`` says otherwise.
+- The run is offline: ``COURSE_OFFLINE=1`` (set before anything is imported, so nbval's kernels
+  inherit it) makes ``config.setup`` and ``data`` use bundled data and never try the network.
+  ``data.network_available``'s cached answer is cleared before every test: no order dependence.
+- Hypothesis is deterministic: the "course" profile derandomizes the examples (the same ones on
+  every machine and run), keeps no example database and has no deadline (first TensorFlow
+  calls are slow); a failure prints the blob that reproduces it.
 - nbval does not compare stderr: TensorFlow and Keras write warnings there that change with the
   library version and the machine, never teaching content.
 """
@@ -8,10 +14,35 @@
 from __future__ import annotations
 
 import os
+import sys
+
+import pytest
+from hypothesis import settings
 
 os.environ.setdefault("COURSE_PROFILE", "quick")
+os.environ.setdefault("COURSE_OFFLINE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+settings.register_profile(
+    "course", derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.load_profile("course")
+
+
+def _forget_network_answer() -> None:
+    data = sys.modules.get("course_utils.data")
+    if data is not None and hasattr(data.network_available, "cache_clear"):
+        data.network_available.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_network_answer():
+    """Forget ``data.network_available``'s cached answer before and after every test."""
+    _forget_network_answer()
+    yield
+    _forget_network_answer()
+
 
 try:
     from nbval.plugin import IPyNbCell
@@ -34,3 +65,34 @@ if IPyNbCell is not None and not getattr(IPyNbCell.compare_outputs, "skips_stder
 
     compare_outputs.skips_stderr = True
     IPyNbCell.compare_outputs = compare_outputs
+
+
+# --- shared stubs and reference formulas (``from tests.conftest import ...``) ----------------
+
+# the lecture network's conv/pool chain: conv 3×3, pool 2×2, conv 3×3, pool 2×2, conv 3×3
+# (kernel, stride) per layer, as course_utils.receptive_field.receptive_field takes it
+LECTURE_STACK = [(3,), (2, 2), (3,), (2, 2), (3,)]
+
+
+def not_implemented(*args, **kwargs):
+    """A student's untouched exercise stub."""
+    raise NotImplementedError
+
+
+def keras_early_stop_epoch(val_losses, patience):
+    """Where keras.callbacks.EarlyStopping stops when fed these validation losses (None: never).
+
+    The reference the notebook-05 exercise and course_utils.exercises are checked against.
+    """
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    es = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)
+    model.stop_training = False
+    es.set_model(model)
+    es.on_train_begin()
+    for epoch, loss in enumerate(val_losses):
+        es.on_epoch_end(epoch, {"val_loss": loss})
+        if model.stop_training:
+            return epoch
+    return None

@@ -62,7 +62,18 @@ def test_student_edition_of_an_untracked_existing_file_is_kept(tmp_path):
     ].startswith("kept")
 
 
+def kernel_registered(name: str = "cnn-course") -> bool:
+    """Whether Jupyter knows the kernel ``name`` (``make setup`` registers "cnn-course")."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+    except ImportError:
+        return False
+    return name in KernelSpecManager().find_kernel_specs()
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not kernel_registered(),
+                    reason='the Jupyter kernel "cnn-course" is not registered (run make setup)')
 def test_runner_reports_the_failing_cell(tmp_path):
     ok = tiny_notebook(tmp_path / "01_ok.ipynb", [("print('hi')", [])])
     bad = tiny_notebook(tmp_path / "02_bad.ipynb", [("x = 1", []), ("1 / 0", [])])
