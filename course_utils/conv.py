@@ -13,6 +13,8 @@ Conventions (those of TensorFlow/Keras): images are ``(H, W)`` or ``(H, W, C)``,
 puts the odd pixel at the bottom/right. ``padding`` is ``"valid"``, ``"same"``, ``"full"``, an
 int p (p zeros on every side) or ``(top, bottom, left, right)``; ``stride`` is an int or
 ``(s_h, s_w)``. No TensorFlow import here.
+
+Used in notebooks 02 (convolution by hand) and 03 (padding and stride).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .arithmetic import conv_output_size
+from .shapes import conv_output_size
+from .validation import int_pair, is_int, positive_int, rate
 
 __all__ = [
     "pad", "padding_amounts", "correlate2d_naive", "correlate2d", "convolve2d_naive",
@@ -48,29 +51,17 @@ def _as_array(name: str, value: Any, ndim: int, layout: str) -> np.ndarray:
     return arr
 
 
-def _positive_pair(name: str, value: int | tuple[int, int], layout: str) -> tuple[int, int]:
-    """``2`` -> ``(2, 2)``; checks that both entries are integers >= 1."""
-    pair = value if isinstance(value, (tuple, list)) else (value, value)
-    ok = len(pair) == 2 and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair
-    )
-    if not ok:
-        raise ValueError(f"{name} must be a positive int or a pair {layout}, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
 def _stride_pair(stride: Stride) -> tuple[int, int]:
-    return _positive_pair("stride", stride, "(s_h, s_w) of positive ints")
+    return int_pair("stride", stride)
 
 
 def _kernel_pair(kernel_size: int | tuple[int, int]) -> tuple[int, int]:
-    return _positive_pair("kernel_size", kernel_size, "(kh, kw)")
+    return int_pair("kernel_size", kernel_size)
 
 
 def _axis_padding(padding: Padding) -> tuple[Any, Any]:
     """Split a 2-D padding spec into the per-axis specs that conv_output_size understands."""
-    if isinstance(padding, str) or (isinstance(padding, (int, np.integer))
-                                    and not isinstance(padding, bool)):
+    if isinstance(padding, str) or is_int(padding):
         return padding, padding
     if isinstance(padding, (tuple, list)) and len(padding) == 4:
         return (padding[0], padding[1]), (padding[2], padding[3])
@@ -105,16 +96,14 @@ def pad(x: np.ndarray, padding: int | tuple[int, int, int, int], value: float = 
     x = np.asarray(x)
     if x.ndim not in (2, 3):
         raise ValueError(f"x must be 2-D (H, W) or 3-D (H, W, C), got shape {x.shape}")
-    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
+    if is_int(padding):
         padding = (padding,) * 4
-    if (not isinstance(padding, (tuple, list)) or len(padding) != 4
-            or any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0
-                   for p in padding)):
+    if not isinstance(padding, (tuple, list)) or len(padding) != 4:
         raise ValueError(
-            f"padding must be an int >= 0 or (top, bottom, left, right) of ints >= 0, "
+            f"padding must be an integer >= 0 or (top, bottom, left, right) of them, "
             f"got {padding!r}"
         )
-    top, bottom, left, right = (int(p) for p in padding)
+    top, bottom, left, right = (positive_int("padding", p, minimum=0) for p in padding)
     widths = [(top, bottom), (left, right)] + [(0, 0)] * (x.ndim - 2)
     return np.pad(x, widths, constant_values=value)
 
@@ -334,7 +323,6 @@ def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
 
     Keras' ``LeakyReLU`` uses ``negative_slope=0.3`` by default. Same shape as ``x``.
     """
-    if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
-        raise ValueError(f"alpha must be a number in [0, 1), got {alpha!r}")
+    alpha = rate("alpha", alpha)
     x = np.asarray(x)
     return np.where(x >= 0, x, alpha * x)

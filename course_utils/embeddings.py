@@ -7,6 +7,7 @@ make that measurable: k-nearest-neighbour accuracy and silhouette score, in pixe
 embedding space.
 
 TensorFlow is only imported by :func:`feature_extractor` (it builds a Keras sub-model).
+Used in notebooks 08 (t-SNE of embeddings) and 09 (transfer learning).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from .probe import layer_probe
+from .validation import is_int
 
 __all__ = [
     "extract_features",
@@ -61,13 +65,7 @@ def feature_extractor(model: Any, layer_name: str) -> Any:
 
     E.g. the penultimate Dense layer of a classifier: its activations are the embedding.
     """
-    import keras
-
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"model {model.name!r} has no layer {layer_name!r}; layers: {names}")
-    return keras.Model(model.inputs, model.get_layer(layer_name).output,
-                       name=f"{model.name}_to_{layer_name}")
+    return layer_probe(model, layer_name, name=f"{model.name}_to_{layer_name}")
 
 
 def extract_features(extractor: Any, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
@@ -102,7 +100,7 @@ def nearest_neighbors(queries: Any, database: Any, k: int = 5) -> tuple[np.ndarr
     if queries.shape[1] != database.shape[1]:
         raise ValueError(f"queries and database must have the same dimension, got "
                          f"{queries.shape[1]} and {database.shape[1]}")
-    if not isinstance(k, (int, np.integer)) or not 1 <= k <= len(database):
+    if not is_int(k) or not 1 <= k <= len(database):
         raise ValueError(f"k must be an int between 1 and {len(database)}, got {k!r}")
     index = NearestNeighbors(n_neighbors=int(k)).fit(database)
     distances, indices = index.kneighbors(queries)
@@ -125,7 +123,7 @@ def knn_accuracy(
     if train_x.shape[1] != test_x.shape[1]:
         raise ValueError(f"train_x and test_x must have the same dimension, got "
                          f"{train_x.shape[1]} and {test_x.shape[1]}")
-    if not isinstance(k, (int, np.integer)) or not 1 <= k <= len(train_x):
+    if not is_int(k) or not 1 <= k <= len(train_x):
         raise ValueError(f"k must be an int between 1 and {len(train_x)}, got {k!r}")
     classifier = KNeighborsClassifier(n_neighbors=int(k)).fit(train_x, train_y)
     return float(classifier.score(test_x, test_y))

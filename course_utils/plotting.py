@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .validation import is_int, positive_int
+
 
 def image_grid(
     images: Sequence[np.ndarray] | np.ndarray,
@@ -23,14 +25,15 @@ def image_grid(
 
     ``titles`` (one per image) are drawn above the images; ``size`` is inches per image.
     Grey-scale images default to the ``gray`` colour map.
+
+    Used in notebooks 00, 01, 02, 05, 09 and 10.
     """
     n = len(images)
     if n == 0:
         raise ValueError("image_grid needs at least one image, got an empty sequence")
     if titles is not None and len(titles) != n:
         raise ValueError(f"expected {n} titles (one per image), got {len(titles)}")
-    if ncols < 1:
-        raise ValueError(f"ncols must be >= 1, got {ncols}")
+    ncols = positive_int("ncols", ncols)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(
@@ -50,7 +53,6 @@ def image_grid(
     return fig
 
 
-# === section: notebooks 01-03 ===
 def _cell_text(value: float, fmt: str | None) -> str:
     if fmt is not None:
         return format(value, fmt)
@@ -74,6 +76,8 @@ def matrix_figure(
     integers, other values with 2 decimals); ``boxes``: rectangles ``(matrix, row, col, height,
     width)`` outlined in orange (e.g. the window that makes one output); ``cell``: inches per cell.
     Colours: blue negative, red positive, white zero (each matrix scaled by its own max |value|).
+
+    Used in notebooks 02 and 03.
     """
     mats = [np.atleast_2d(np.asarray(m, dtype=float)) for m in matrices]
     if not mats or any(m.ndim != 2 for m in mats):
@@ -121,8 +125,10 @@ def conv_arithmetic_figure(
     the top-left corner of every window position (dots) and one window (orange, number
     ``window`` in reading order). Right: the output grid with that window's output cell.
     The title carries ``⌊(n + p − k)/s⌋ + 1``. Raises ValueError if the kernel does not fit.
+
+    Used in notebook 03.
     """
-    from .arithmetic import conv_output_size
+    from .shapes import conv_output_size
 
     out = conv_output_size(n, kernel, stride, padding)
     before, total = out.pad_before, n + out.padded
@@ -191,6 +197,8 @@ def conv_explorer(n: int = 6, kernel: int = 3, stride: int = 2, padding: str = "
     Where there is no widget front-end (a static viewer, nbconvert HTML, plain Python) the
     figure for the starting values is shown instead: outside IPython the Figure is returned,
     inside it the widget's display also carries that figure as a PNG.
+
+    Used in notebook 03.
     """
     import io
 
@@ -226,18 +234,6 @@ def conv_explorer(n: int = 6, kernel: int = 3, stride: int = 2, padding: str = "
     return _StaticFallback(widget, buffer.getvalue())
 
 
-# === section: notebooks 04-05 ===
-def _history_values(history: object) -> dict[str, list[float]]:
-    """``{metric: [value per epoch]}`` from a Keras ``History`` (``.history``) or a mapping."""
-    values = getattr(history, "history", history)
-    if not isinstance(values, dict) or not values:
-        raise ValueError(
-            "expected a Keras History or a non-empty dict {metric: [value per epoch]}, "
-            f"got {type(history).__name__}"
-        )
-    return {key: [float(v) for v in series] for key, series in values.items()}
-
-
 def learning_curves(
     history: object,
     metrics: Sequence[str] = ("loss", "accuracy"),
@@ -251,8 +247,12 @@ def learning_curves(
     ``events`` marks where a callback acted, ``{label: epoch or [epochs]}`` with 0-based epochs
     as Keras reports them (e.g. ``{"best": es.best_epoch, "stopped": es.stopped_epoch}``);
     each label gets a vertical line in every panel. Metrics in ``log_scale`` use a log y axis.
+
+    Used in notebooks 04 and 05.
     """
-    values = _history_values(history)
+    from .training import history_dict
+
+    values = history_dict(history)
     if isinstance(metrics, str):
         metrics = (metrics,)
     missing = [m for m in metrics if m not in values]
@@ -270,7 +270,7 @@ def learning_curves(
         if f"val_{metric}" in values:
             ax.plot(epochs, values[f"val_{metric}"], "s--", ms=3, label="validation")
         for i, (label, where) in enumerate((events or {}).items()):
-            where = [where] if isinstance(where, (int, np.integer)) else list(where)
+            where = [where] if is_int(where) else list(where)
             for j, epoch in enumerate(where):
                 ax.axvline(int(epoch) + 1, color=colours[(i + 2) % len(colours)], ls=":", lw=1.5,
                            label=label if j == 0 else None)
@@ -300,6 +300,8 @@ def confusion_matrix(
     ``y_true``, ``y_pred``: (N,) integer labels in 0..K-1; ``class_names``: K names (default
     the digits 0..K-1). Drawn by scikit-learn's ``ConfusionMatrixDisplay``; the diagonal holds
     the correct predictions, so accuracy = trace(C) / N (shown in the title).
+
+    Used in notebook 04.
     """
     from sklearn.metrics import ConfusionMatrixDisplay
     from sklearn.metrics import confusion_matrix as sk_confusion_matrix
@@ -339,6 +341,8 @@ def labelled_grid(
     """:func:`image_grid` of ``images`` titled with their class names (``class_names[label]``).
 
     ``images``: (N, H, W) or (N, H, W, C); ``labels``: (N,) integers in 0..len(class_names)-1.
+
+    Used in notebooks 04 and 05.
     """
     labels = np.asarray(labels).ravel()
     if len(labels) != len(images):
@@ -367,6 +371,8 @@ def mistakes_grid(
     The first ``n`` mistakes, or with ``seed`` ``n`` mistakes drawn at random (shown in data
     order) — useful when the data are sorted by class. With no mistake at all, a figure saying
     so is returned.
+
+    Used in notebook 04.
     """
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     if not len(images) == len(y_true) == len(y_pred):
@@ -374,8 +380,7 @@ def mistakes_grid(
             f"images, y_true and y_pred must be equally long, got {len(images)}, {len(y_true)}, "
             f"{len(y_pred)}"
         )
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    n = positive_int("n", n)
     wrong = np.flatnonzero(y_true != y_pred)
     if seed is not None and wrong.size > n:
         wrong = np.sort(np.random.default_rng(seed).choice(wrong, n, replace=False))
@@ -389,7 +394,6 @@ def mistakes_grid(
     return image_grid(np.asarray(images)[wrong], titles, ncols=ncols, size=size)
 
 
-# === section: notebooks 06-07 ===
 def receptive_field_figure(
     image: np.ndarray,
     gradient: np.ndarray,
@@ -401,6 +405,8 @@ def receptive_field_figure(
     ``image``: (H, W) or (H, W, 3); ``gradient``: (H, W) |∂ unit / ∂ input| (drawn in a heat
     map); ``boxes``: ``{label: ((first_row, last_row), (first_col, last_col))}``, inclusive
     pixel bounds, each drawn as a rectangle in its own colour.
+
+    Used in notebook 06.
     """
     image, gradient = np.asarray(image), np.asarray(gradient)
     if image.ndim == 3 and image.shape[-1] == 1:
@@ -435,8 +441,10 @@ def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int 
                            ) -> Figure:
     """Receptive-field size after every layer, one line per stack.
 
-    ``stacks``: ``{label: rows}`` where rows are :class:`course_utils.arithmetic.RFRow` (from
+    ``stacks``: ``{label: rows}`` where rows are :class:`course_utils.receptive_field.RFRow` (from
     ``receptive_field``). A dashed line marks ``input_size`` (the whole input) when given.
+
+    Used in notebook 06.
     """
     if not stacks:
         raise ValueError("receptive_field_growth needs at least one stack, got none")
@@ -464,6 +472,8 @@ def effective_rf_figure(gradient: np.ndarray, theoretical: int,
     receptive-field size, drawn as a box / band around ``centre`` (row, col) (default: the
     largest gradient). The Gaussian has the mean and standard deviation of the profile along
     the centre row (treated as a distribution).
+
+    Used in notebook 06.
     """
     g = np.asarray(gradient, dtype=float)
     if g.ndim != 2:
@@ -498,6 +508,8 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
     """ImageNet (ILSVRC) top-5 error of the winners: one bar per entry, labelled with its depth.
 
     ``table``: rows ``(year, entry, layers or None, top-5 error %)``; ``human``: a dashed line.
+
+    Used in notebook 07.
     """
     if not table:
         raise ValueError("top5_error_figure needs at least one row, got none")
@@ -526,7 +538,9 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
 def cost_bars(costs: Sequence[object]) -> Figure:
     """Parameters, multiply–adds and activation memory of several models (log scale).
 
-    ``costs``: :class:`course_utils.arithmetic.ModelCost` objects, one bar group per model.
+    ``costs``: :class:`course_utils.cost.ModelCost` objects, one bar group per model.
+
+    Used in notebook 07.
     """
     if not costs:
         raise ValueError("cost_bars needs at least one ModelCost, got none")
@@ -546,7 +560,6 @@ def cost_bars(costs: Sequence[object]) -> Figure:
     return fig
 
 
-# === section: notebooks 08-10 ===
 def _show(ax, image: np.ndarray, title: str = "", colour: str = "black") -> None:
     """One image on ``ax`` without ticks (grey map for (H, W) images; floats taken as 0-255)."""
     image = np.asarray(image)
@@ -571,6 +584,8 @@ def embedding_panels(
 
     ``maps``: {panel title: (N, 2) coordinates}; ``labels``: (N,) class ids; panels are laid out
     two per row when there are four, otherwise in one row.
+
+    Used in notebook 08.
     """
     if not maps:
         raise ValueError("expected at least one map, got none")
@@ -613,6 +628,8 @@ def neighbors_figure(
     ``queries``: (Q, H, W[, C]); ``neighbors``: {space name: (Q, k, H, W[, C]) images};
     ``neighbor_labels``: {space name: (Q, k)}. A neighbour's title is green when it has the
     query's class, red otherwise.
+
+    Used in notebook 08.
     """
     spaces = list(neighbors)
     n_queries, k = np.shape(neighbor_labels[spaces[0]])[:2]
@@ -643,6 +660,8 @@ def thumbnail_scatter(
 
     ``points``: (N, 2); ``images``: N images (H, W[, 3]); ``zoom`` scales the thumbnails (one
     number, or one per image when the images have different sizes).
+
+    Used in notebook 08.
     """
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
@@ -674,6 +693,8 @@ def feature_map_grid(
 
     ``maps``: {layer name: (h, w, C)}; each map is drawn with its own colour scale (viridis).
     ``image`` (optional) is drawn first in every row, for reference.
+
+    Used in notebook 10.
     """
     if not maps:
         raise ValueError("expected at least one layer's maps, got none")
@@ -700,6 +721,8 @@ def patches_grid(patches: dict[str, Sequence], size: float = 1.0) -> Figure:
 
     ``patches``: {row title: sequence of objects with ``.pixels`` (s, s, C) and ``.activation``}
     (:class:`course_utils.saliency.Patch`).
+
+    Used in notebook 10.
     """
     if not patches:
         raise ValueError("expected at least one channel's patches, got none")
@@ -725,6 +748,8 @@ def heatmap_overlays(
 
     ``heatmaps``: {panel title: (h, w) map}; bilinear interpolation stretches a coarse map
     (e.g. 4×4 Grad-CAM) over the whole image, as in the papers' figures.
+
+    Used in notebook 10 (through heatmap_grid).
     """
     return heatmap_grid([image], [heatmaps], [title], cmap=cmap, alpha=alpha, size=size)
 
@@ -738,6 +763,8 @@ def heatmap_grid(
 
     ``images``: R images (H, W[, 3]); ``heatmaps``: R dicts {panel title: (h, w) map}, all with
     the same number of maps; ``titles``: R titles for the image panels.
+
+    Used in notebook 10.
     """
     if len(images) == 0 or len(images) != len(heatmaps):
         raise ValueError(f"expected one dict of heat maps per image, got {len(images)} images "
@@ -760,4 +787,3 @@ def heatmap_grid(
     return fig
 
 
-# === end ===

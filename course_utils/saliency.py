@@ -8,7 +8,7 @@ Convolutional Networks learn?": first-layer filters and, for each, the patches w
 activation. Grad-CAM (Selvaraju et al., ICCV 2017) weights the channels of a convolutional layer
 by the mean gradient of the class score.
 
-All functions take a Keras model whose input is (batch, H, W, C) images.
+All functions take a Keras model whose input is (batch, H, W, C) images. Used in notebook 10.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .probe import get_layer, layer_probe
+from .validation import positive_int
 
 __all__ = [
     "Patch",
@@ -30,22 +33,11 @@ __all__ = [
     "receptive_field_of",
 ]
 
-_KERNEL_LAYERS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
-                  "AveragePooling2D")
-
-
 def _check_image(image: Any) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim != 3:
         raise ValueError(f"expected one image (H, W, C), got shape {image.shape}")
     return image
-
-
-def _layer(model: Any, layer_name: str) -> Any:
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"model {model.name!r} has no layer {layer_name!r}")
-    return model.get_layer(layer_name)
 
 
 def first_layer_filters(model: Any, layer_name: str | None = None) -> np.ndarray:
@@ -62,7 +54,7 @@ def first_layer_filters(model: Any, layer_name: str | None = None) -> np.ndarray
             raise ValueError(f"model {model.name!r} has no Conv2D layer")
         layer = convs[0]
     else:
-        layer = _layer(model, layer_name)
+        layer = get_layer(model, layer_name)
     kernel = np.moveaxis(np.asarray(layer.get_weights()[0]), -1, 0)
     low = kernel.min(axis=(1, 2, 3), keepdims=True)
     high = kernel.max(axis=(1, 2, 3), keepdims=True)
@@ -74,13 +66,8 @@ def feature_maps(model: Any, image: Any, layer_names: list[str]) -> dict[str, np
 
     image: (H, W, C) in the units the model expects (0-255 for EfficientNet-Lite0).
     """
-    import keras
-
     image = _check_image(image)
-    if not layer_names:
-        raise ValueError("expected at least one layer name, got none")
-    outputs = [_layer(model, name).output for name in layer_names]
-    probe = keras.Model(model.inputs, outputs)
+    probe = layer_probe(model, list(layer_names))
     maps = probe.predict(image[None].astype("float32"), verbose=0)
     maps = maps if isinstance(maps, (list, tuple)) else [maps]
     return {name: np.asarray(m[0]) for name, m in zip(layer_names, maps, strict=True)}
@@ -89,27 +76,21 @@ def feature_maps(model: Any, image: Any, layer_names: list[str]) -> dict[str, np
 def receptive_field_of(model: Any, layer_name: str, input_size: int | None = None) -> Any:
     """Receptive field (size, jump, start; height axis) of one unit of ``layer_name``.
 
-    Follows the model's convolution and pooling layers in order up to ``layer_name`` (the main
-    path of a chain of blocks; a skip connection sees a smaller field, never a larger one) and
-    applies :func:`course_utils.arithmetic.receptive_field`. Returns the last
-    :class:`~course_utils.arithmetic.RFRow`: unit i covers input pixels ``row.bounds(i, size)``.
+    Reads the model's convolution and pooling layers up to ``layer_name`` with
+    :func:`course_utils.receptive_field.keras_chain` (the main path of a chain of residual
+    blocks, dilation included; a skip connection sees a smaller field, never a larger one) and
+    applies the receptive-field recursion. Returns the last
+    :class:`~course_utils.receptive_field.RFRow`: unit i covers input pixels
+    ``row.bounds(i, size)``.
     """
-    from .arithmetic import RFLayer, receptive_field
+    from .receptive_field import keras_chain, receptive_field
 
-    _layer(model, layer_name)
+    get_layer(model, layer_name)
     if input_size is None:
         input_size = model.input_shape[1]
     if input_size is None:
         raise ValueError("the model's input size is not fixed: pass input_size")
-    chain = []
-    for layer in model.layers:
-        if type(layer).__name__ in _KERNEL_LAYERS:
-            cfg = layer.get_config()
-            kernel = cfg.get("kernel_size", cfg.get("pool_size"))
-            stride = cfg.get("strides") or kernel
-            chain.append(RFLayer(int(kernel[0]), int(stride[0]), 1, cfg["padding"], layer.name))
-        if layer.name == layer_name:
-            break
+    chain = keras_chain(model, axis=0, up_to=layer_name, through_merges=True)
     if not chain:
         raise ValueError(f"no convolution or pooling layer up to {layer_name!r}")
     return receptive_field(chain, input_size=int(input_size))[-1]
@@ -150,17 +131,15 @@ def max_activating_patches(
     largest activation; the images are ranked by it (one patch per image, so the patches show
     ``n_patches`` different examples) and the receptive field of each unit is cropped out.
     """
-    import keras
-
     images = np.asarray(images, dtype="float32")
     if images.ndim != 4:
         raise ValueError(f"expected images (N, H, W, C), got shape {images.shape}")
-    n_channels = _layer(model, layer_name).output.shape[-1]
+    n_channels = get_layer(model, layer_name).output.shape[-1]
     if not 0 <= channel < n_channels:
         raise ValueError(f"channel must be between 0 and {n_channels - 1}, got {channel}")
     if not 1 <= n_patches <= len(images):
         raise ValueError(f"n_patches must be between 1 and {len(images)}, got {n_patches}")
-    probe = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    probe = layer_probe(model, layer_name)
     maps = probe.predict(images, batch_size=32, verbose=0)[..., channel]  # (N, h, w)
     field = receptive_field_of(model, layer_name, input_size=images.shape[1])
     flat = maps.reshape(len(maps), -1)
@@ -182,8 +161,7 @@ def occlude(image: Any, top: int, left: int, patch_size: int, fill: float = 127.
     """A copy of image (H, W, C) with the square [top, top+patch_size) × [left, left+patch_size)
     set to ``fill`` (grey: the normalised input is then about 0). The square may stick out."""
     image = _check_image(image)
-    if patch_size < 1:
-        raise ValueError(f"patch_size must be >= 1, got {patch_size}")
+    patch_size = positive_int("patch_size", patch_size)
     out = image.astype("float32", copy=True)
     out[max(top, 0) : max(top + patch_size, 0), max(left, 0) : max(left + patch_size, 0)] = fill
     return out
@@ -208,8 +186,7 @@ def occlusion_map(
     if not 1 <= patch_size <= min(image.shape[:2]):
         raise ValueError(f"patch_size must be between 1 and {min(image.shape[:2])}, got "
                          f"{patch_size}")
-    if stride < 1:
-        raise ValueError(f"stride must be >= 1, got {stride}")
+    stride = positive_int("stride", stride)
     n_rows = -(-(image.shape[0] - patch_size) // stride) + 1
     n_cols = -(-(image.shape[1] - patch_size) // stride) + 1
     batch = np.stack([occlude(image, i * stride, j * stride, patch_size, fill)
@@ -244,11 +221,10 @@ def grad_cam(model: Any, image: Any, class_index: int, layer_name: str) -> np.nd
     ``classifier_activation=None``) as Selvaraju et al. do — after a softmax, the gradients of a
     confident class vanish.
     """
-    import keras
     import tensorflow as tf
 
     image = _check_image(image)
-    probe = keras.Model(model.inputs, [_layer(model, layer_name).output, model.output])
+    probe = layer_probe(model, [layer_name], with_output=True)
     x = tf.convert_to_tensor(image[None].astype("float32"))
     with tf.GradientTape() as tape:
         maps, scores = probe(x, training=False)

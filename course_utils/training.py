@@ -1,4 +1,6 @@
-"""Training helpers of notebooks 04-05: run folders, the callbacks factory, fit, history utilities.
+"""Training helpers: run folders, the callbacks factory, fit, history utilities.
+
+Used in notebooks 04, 05, 08 and 09.
 
 A *run folder* ``runs/<name>/`` (repository root, git-ignored) holds everything one training run
 writes: the best checkpoint ``best.keras``, the CSV log ``log.csv``, TensorBoard logs ``logs/``
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .config import Profile, quiet_tensorflow
+from .validation import positive_int
 
 quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
@@ -129,8 +132,7 @@ def callbacks(
         )
     if len(set(names)) != len(names):
         raise ValueError(f"each callback name may appear once, got {list(names)}")
-    if not isinstance(patience, int) or patience < 0:
-        raise ValueError(f"patience must be an int >= 0, got {patience!r}")
+    patience = positive_int("patience", patience, minimum=0)
     if min_delta < 0:
         raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
     if "tensorboard" in names and not tensorboard_available():
@@ -207,8 +209,7 @@ def scale_images(x: np.ndarray, pad: int = 0) -> np.ndarray:
         x = x[..., np.newaxis]
     if x.ndim != 4:
         raise ValueError(f"expected images (N, H, W) or (N, H, W, C), got shape {x.shape}")
-    if not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise ValueError(f"pad must be an int >= 0, got {pad!r}")
+    pad = positive_int("pad", pad, minimum=0)
     scale = 255.0 if x.dtype == np.uint8 else 1.0
     x = x.astype("float32") / scale
     if pad:
@@ -222,15 +223,21 @@ def predict_labels(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> 
     return np.argmax(probabilities, axis=-1)
 
 
-def history_dict(history: keras.callbacks.History | Mapping[str, Sequence[float]]) -> dict:
-    """``{metric: [value per epoch]}`` from a ``History`` or a mapping (returned as a dict)."""
-    if isinstance(history, keras.callbacks.History):
-        history = history.history
-    if not isinstance(history, Mapping) or not history:
+def history_dict(
+    history: keras.callbacks.History | Mapping[str, Sequence[float]],
+) -> dict[str, list[float]]:
+    """``{metric: [value per epoch]}`` from a Keras ``History`` (its ``.history``) or a mapping.
+
+    The one history reader of the package (:func:`course_utils.plotting.learning_curves` uses
+    it too); any object with a ``.history`` mapping is accepted, so a stored log works as well.
+    """
+    values = getattr(history, "history", history)
+    if not isinstance(values, Mapping) or not values:
         raise ValueError(
-            f"expected a keras History or a non-empty dict of metric lists, got {history!r}"
+            "expected a Keras History or a non-empty dict {metric: [value per epoch]}, "
+            f"got {type(history).__name__}"
         )
-    return {key: [float(v) for v in values] for key, values in history.items()}
+    return {key: [float(v) for v in series] for key, series in values.items()}
 
 
 def best_epoch(
@@ -284,8 +291,7 @@ class InterruptAtEpoch(keras.callbacks.Callback):
 
     def __init__(self, epoch: int) -> None:
         super().__init__()
-        if not isinstance(epoch, int) or epoch < 0:
-            raise ValueError(f"epoch must be an int >= 0, got {epoch!r}")
+        epoch = positive_int("epoch", epoch, minimum=0)
         self.epoch = epoch
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

@@ -258,7 +258,7 @@ def test_kernel_larger_than_padded_input():
 
 @pytest.mark.parametrize("stride", [0, -1, (1, 0), 1.5, True, (1, 2, 3)])
 def test_bad_stride(stride):
-    with pytest.raises(ValueError, match="stride must be a positive int"):
+    with pytest.raises(ValueError, match="stride must be an integer >= 1 or a pair"):
         conv.correlate2d(np.ones((5, 5)), np.ones((3, 3)), stride=stride)
 
 
@@ -304,7 +304,7 @@ def test_bad_bias_padding_and_values():
 def test_bad_pooling_and_activation_arguments():
     with pytest.raises(ValueError, match="padding must be 'valid' or 'same'"):
         conv.max_pool2d(np.ones((4, 4)), padding="full")
-    with pytest.raises(ValueError, match="kernel_size must be a positive int"):
+    with pytest.raises(ValueError, match="kernel_size must be an integer >= 1 or a pair"):
         conv.avg_pool2d(np.ones((4, 4)), pool_size=0)
     with pytest.raises(ValueError, match="larger than the padded input"):
         conv.max_pool2d(np.ones((1, 4)), pool_size=2)
@@ -312,5 +312,5 @@ def test_bad_pooling_and_activation_arguments():
         conv.max_pool2d(np.ones((1, 4, 4, 1)))
     with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\)"):
         conv.leaky_relu(np.ones(3), alpha=-0.1)
-    with pytest.raises(ValueError, match="kernel_size must be a positive int"):
+    with pytest.raises(ValueError, match="kernel_size must be an integer >= 1 or a pair"):
         conv.im2col(np.ones((4, 4)), (3, 3, 3))

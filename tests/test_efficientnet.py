@@ -97,7 +97,7 @@ def test_mbconv_output_size_is_ceil_of_side_over_stride(side, stride, kernel_siz
     ({"weights": "cifar"}, "weights must be"),
     ({"pooling": "sum"}, "pooling must be"),
     ({"classes": 10}, "1000 classes"),
-    ({"weights": None, "classes": 0}, "positive int"),
+    ({"weights": None, "classes": 0}, "classes must be an integer >= 1, got 0"),
     ({"input_shape": (224, 224, 1)}, r"\(height, width, 3\)"),
     ({"input_shape": (16, 16, 3)}, "at least 32"),
 ])

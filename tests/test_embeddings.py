@@ -9,7 +9,6 @@ from hypothesis.extra.numpy import arrays
 from scipy.spatial.distance import cdist
 
 from course_utils import embeddings as emb
-from course_utils import exercises as ex
 
 
 def two_blobs(n=40, d=5, gap=6.0, seed=0):
@@ -106,57 +105,3 @@ def test_feature_extractor_reads_a_middle_layer():
         emb.feature_extractor(model, "nope")
     with pytest.raises(ValueError, match="at least one input"):
         emb.extract_features(extractor, np.ones((0, 4)))
-
-
-# --- exercise checks: pass on a right answer, fail without raising on stubs --------------------
-
-
-def stub(*args):
-    raise NotImplementedError
-
-
-def test_check_pairwise_l2(capsys):
-    assert ex.check_pairwise_l2(emb.pairwise_l2)
-    assert not ex.check_pairwise_l2(stub)
-    assert not ex.check_pairwise_l2(lambda a, b: (a[:, None] - b[None]).sum(-1))
-    assert not ex.check_pairwise_l2(None)
-    assert "not implemented yet" in capsys.readouterr().out
-
-
-def test_check_knn_predict():
-    def knn(train_x, train_y, test_x, k):
-        idx, _ = emb.nearest_neighbors(test_x, train_x, k)
-        return (train_y[idx].mean(axis=1) > 0.5).astype(int)
-
-    assert ex.check_knn_predict(knn)
-    assert not ex.check_knn_predict(stub)
-    assert not ex.check_knn_predict(lambda tx, ty, x, k: np.zeros(3))
-
-
-def test_check_top_k_accuracy():
-    def top_k(probs, labels, k):
-        top = np.argsort(-probs, axis=1)[:, :k]
-        return float(np.mean([label in row for label, row in zip(labels, top, strict=True)]))
-
-    assert ex.check_top_k_accuracy(top_k)
-    assert not ex.check_top_k_accuracy(stub)
-    assert not ex.check_top_k_accuracy(lambda p, y, k: "0.5")
-    assert not ex.check_top_k_accuracy(lambda p, y, k: 0.5)
-
-
-def test_check_transfer_head():
-    import keras
-
-    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3),
-                             keras.layers.GlobalAveragePooling2D()])
-
-    def head(base, n_classes):
-        base.trainable = False
-        return keras.Sequential([base, keras.layers.Dense(n_classes, activation="softmax")])
-
-    assert not ex.check_transfer_head(stub, base, 3)
-    assert not ex.check_transfer_head(lambda b, n: keras.Sequential(
-        [b, keras.layers.Dense(n, activation="softmax")]), base, 3)  # base not frozen
-    assert ex.check_transfer_head(head, base, 3)
-    assert not ex.check_transfer_head(lambda b, n: keras.Sequential(
-        [b, keras.layers.Dense(16), keras.layers.Dense(n)]), base, 3)  # extra hidden layer

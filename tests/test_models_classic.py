@@ -7,8 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import arithmetic as ar
-from course_utils import models
+from course_utils import cost, models
 from course_utils.models import classic
 
 
@@ -38,12 +37,12 @@ def test_alexnet_follows_the_seed_003_shapes_and_counts():
                 + conv(3, 384, 256) + dense(6 * 6 * 256, 4096) + dense(4096, 4096)
                 + dense(4096, 1000))
     assert model.count_params() == expected == 62_378_344
-    assert ar.model_cost(model).depth == 8
+    assert cost.model_cost(model).depth == 8
     paper = models.build_without_weights(models.alexnet, two_gpus=True)  # conv2/4/5 in 2 groups
     halves = (conv(5, 96, 256) - conv(5, 48, 256) + conv(3, 384, 384) - conv(3, 192, 384)
               + conv(3, 384, 256) - conv(3, 192, 256))
     assert paper.count_params() == expected - halves == 60_965_224
-    assert ar.model_cost(paper).mult_adds < ar.model_cost(model).mult_adds
+    assert cost.model_cost(paper).mult_adds < cost.model_cost(model).mult_adds
 
 
 def test_alexnet_insa_reproduces_the_seed_004_table():
@@ -85,7 +84,7 @@ def test_vgg16_with_the_seed_004_head():
     assert model.get_layer("fc1").count_params() == 102_764_544  # seed 004: 182,764,544
     assert model.get_layer("predictions").count_params() == 69_649  # seed 004: 69,645
     assert model.count_params() == 134_330_193  # the slide's total is right
-    assert ar.model_cost(model).depth == 16
+    assert cost.model_cost(model).depth == 16
 
 
 def test_vgg16_without_top_equals_keras():
@@ -116,8 +115,8 @@ def test_resnet50_equals_keras_applications():
     theirs = models.build_without_weights(keras.applications.ResNet50, weights=None)
     assert ours.count_params() == theirs.count_params() == 25_636_712
     assert weight_shapes(ours) == weight_shapes(theirs)
-    assert ar.model_cost(ours).depth == 50
-    assert ar.model_cost(ours).mult_adds == ar.model_cost(theirs).mult_adds
+    assert cost.model_cost(ours).depth == 50
+    assert cost.model_cost(ours).mult_adds == cost.model_cost(theirs).mult_adds
 
 
 def test_basic_block_identity_and_projection():
@@ -226,54 +225,12 @@ def test_all_names_are_exported():
         assert hasattr(models, name), name
 
 
-# --- exercise checks and figures of notebook 07 ------------------------------------------------
-
-
-def _stub(*args):
-    raise NotImplementedError
-
-
-def test_exercise_checks_of_notebook_07(capsys):
-    from keras import layers
-
-    from course_utils import exercises as ex
-
-    assert ex.check_conv_mult_adds(lambda h, w, f, k, c: h * w * f * k * k * c)
-    assert not ex.check_conv_mult_adds(lambda h, w, f, k, c: h * w * f * k * c)
-    assert "square it" in capsys.readouterr().out
-    assert not ex.check_conv_mult_adds(_stub) and not ex.check_conv_mult_adds(None)
-
-    def block(x, filters, stride):
-        shortcut = x
-        if stride != 1 or x.shape[-1] != filters:
-            shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
-            shortcut = layers.BatchNormalization()(shortcut)
-        y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
-        y = layers.ReLU()(layers.BatchNormalization()(y))
-        y = layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
-        y = layers.BatchNormalization()(y)
-        return layers.ReLU()(layers.Add()([shortcut, y]))
-
-    assert ex.check_basic_block(block)
-    assert not ex.check_basic_block(_stub) and not ex.check_basic_block(lambda x, f, s: 3)
-    assert not ex.check_basic_block(lambda x, f, s: layers.Conv2D(f, 3, s, padding="same")(x))
-    assert "no Add layer" in capsys.readouterr().out
-    assert ex.check_vgg_row(2_359_808)
-    assert not any(ex.check_vgg_row(a) for a in (None, 2_359_880, "2,359,808"))
-    assert "typo" in capsys.readouterr().out
-
-
-def test_figures_of_notebook_07():
-    import matplotlib.pyplot as plt
-
-    from course_utils import plotting
-
-    fig = plotting.top5_error_figure(models.ILSVRC_TOP5_ERROR, models.HUMAN_TOP5_ERROR)
-    assert len(fig.axes[0].patches) == len(models.ILSVRC_TOP5_ERROR)
-    costs = [ar.model_cost(models.lecture_cnn()), ar.model_cost(models.mini_vgg())]
-    assert len(plotting.cost_bars(costs).axes) == 3
-    with pytest.raises(ValueError, match="at least one"):
-        plotting.top5_error_figure([])
-    with pytest.raises(ValueError, match="at least one"):
-        plotting.cost_bars([])
-    plt.close("all")
+def test_integer_arguments_follow_the_shared_rule():
+    """NumPy integers are accepted and True refused, as everywhere in the package."""
+    model = models.mini_vgg(n_classes=np.int64(3), widths=[np.int64(4)],
+                            convs_per_block=np.int32(1))
+    assert model.output_shape == (None, 3)
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2, got True"):
+        models.mini_resnet(n_classes=True)
+    with pytest.raises(ValueError, match="mini_vgg: widths must be a non-empty sequence"):
+        models.mini_vgg(widths=[])

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils import arithmetic as ar
-from course_utils import models
+from course_utils import models, shapes
 from course_utils.models import lecture
 
 
@@ -45,7 +44,7 @@ def test_lenet5_reproduces_the_seed_000_summary_row_by_row():
     assert rows(model) == slide
     assert model.count_params() == 61_706
     assert 156 + 2_416 + 48_120 + 10_164 + 850 == 61_706
-    assert ar.layer_table(model).all_match
+    assert shapes.layer_table(model).all_match
 
 
 def test_lenet5_formulas_and_the_slide_typo():
@@ -119,7 +118,7 @@ def test_cifar_slide_cnn_has_3692938_parameters():
     ]
     expected = conv(3, 3, 32) + dense(15 * 15 * 32, 512) + dense(512, 10)
     assert model.count_params() == expected == 3_692_938
-    assert ar.layer_table(model).all_match
+    assert shapes.layer_table(model).all_match
 
 
 def test_cifar_slide_cnn_variants_keep_the_parameter_count():
@@ -145,7 +144,7 @@ def test_cifar_deep_cnn_blocks_and_counts():
     convs = (3 * 16 + 16 * 16 + 16 * 32 + 32 * 32 + 32 * 64 + 64 * 64) * 9  # no conv bias
     bn = 4 * (16 + 16 + 32 + 32 + 64 + 64)
     assert model.count_params() == convs + bn + dense(64, 10) == 73_402
-    assert ar.layer_table(model).all_match
+    assert shapes.layer_table(model).all_match
     with_aug = lecture.cifar_deep_cnn(augment=True)
     assert with_aug.get_layer("augmentation") is not None
     assert with_aug.count_params() == model.count_params()
@@ -179,7 +178,7 @@ def test_wrong_input_shape_is_a_clear_error(builder, shape, match):
 
 
 def test_other_bad_arguments_are_clear_errors():
-    with pytest.raises(ValueError, match="n_classes must be an int >= 2"):
+    with pytest.raises(ValueError, match="lenet5: n_classes must be an integer >= 2, got 1"):
         lecture.lenet5(n_classes=1)
     with pytest.raises(ValueError, match="n_hidden must be"):
         lecture.mlp_baseline(n_hidden=0)
@@ -195,41 +194,12 @@ def test_other_bad_arguments_are_clear_errors():
         lecture.augmentation(translation=1.5)
 
 
-# --- exercise checks of notebook 04 (course_utils.exercises) -------------------------------
-
-
-def test_check_lenet_params(capsys):
-    from course_utils import exercises as ex
-
-    def solution(c_in):
-        return lecture.lenet5(input_shape=(32, 32, c_in)).count_params()
-
-    assert ex.check_lenet_params(solution)
-    assert "61,706" in capsys.readouterr().out
-    assert not ex.check_lenet_params(lambda c_in: 61_706)  # forgot the channels
-    assert "only the first convolution" in capsys.readouterr().out
-    assert not ex.check_lenet_params(lambda c_in: str(c_in))
-    assert not ex.check_lenet_params(None)
-
-    def stub(c_in):
-        raise NotImplementedError
-
-    assert not ex.check_lenet_params(stub)
-    assert "not implemented yet" in capsys.readouterr().out
-
-
-def test_check_mlp_baseline(capsys):
-    from course_utils import exercises as ex
-
-    assert ex.check_mlp_baseline(lecture.mlp_baseline)
-    assert "86,950" in capsys.readouterr().out
-    assert not ex.check_mlp_baseline(lambda: lecture.mlp_baseline(n_hidden=120))
-    assert "84 and 10 units" in capsys.readouterr().out
-    assert not ex.check_mlp_baseline(lambda: lecture.mlp_baseline(input_shape=(28, 28, 1)))
-    assert "(None, 32, 32, 1)" in capsys.readouterr().out
-    unbuilt = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(84),
-                                keras.layers.Dense(10)])
-    assert not ex.check_mlp_baseline(lambda: unbuilt)
-    assert "keras.Input" in capsys.readouterr().out
-    assert not ex.check_mlp_baseline(lambda: None)
-    assert "expected a Keras model" in capsys.readouterr().out
+def test_integer_arguments_follow_the_shared_rule():
+    """True is refused and NumPy integers are accepted, as everywhere in the package."""
+    with pytest.raises(ValueError, match="lenet5: n_classes must be an integer >= 2, got True"):
+        lecture.lenet5(n_classes=True)
+    with pytest.raises(ValueError, match="cifar_deep_cnn: convs_per_block must be an integer"):
+        lecture.cifar_deep_cnn(convs_per_block=True)
+    assert lecture.lenet5(n_classes=np.int64(3)).output_shape == (None, 3)
+    with pytest.raises(ValueError, match=r"cifar_slide_cnn: dropout must be a number in \[0, 1\)"):
+        lecture.cifar_slide_cnn(dropout=(0.5, 1.0))

@@ -1,4 +1,5 @@
-"""Figures (course_utils.plotting): image grids, learning curves, confusion matrix, mistakes.
+"""Figures (course_utils.plotting) of every notebook: image grids, matrices, learning curves,
+confusion matrices, receptive fields, costs, embeddings, feature maps and heat maps.
 
 Each figure is drawn without a display (Agg) and inspected through its axes."""
 
@@ -13,7 +14,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from course_utils import plotting  # noqa: E402
+from course_utils import cost, models, plotting, saliency  # noqa: E402
+from course_utils import receptive_field as rf  # noqa: E402
+from tests.conftest import LECTURE_STACK  # noqa: E402
 
 HISTORY = {
     "loss": [1.0, 0.6, 0.4, 0.3],
@@ -153,7 +156,7 @@ def test_mistakes_grid_limits_the_count_and_handles_no_mistakes():
 def test_mistakes_grid_bad_input():
     with pytest.raises(ValueError, match="equally long"):
         plotting.mistakes_grid(np.zeros((3, 4, 4)), [0, 1], [0, 1], ["a", "b"])
-    with pytest.raises(ValueError, match="n must be >= 1"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
         plotting.mistakes_grid(np.zeros((2, 4, 4)), [0, 1], [1, 0], ["a", "b"], n=0)
 
 
@@ -175,3 +178,113 @@ def test_check_per_class_accuracy(capsys):
 
     assert not ex.check_per_class_accuracy(stub)
     assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_matrix_figure_draws_values_and_boxes():
+    fig = plotting.matrix_figure([np.eye(3), np.array([[1.5, -2]])], ["a", "b"], ["∗"],
+                                 boxes=[(0, 0, 0, 2, 2)])
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "1" in texts and "1.50" in texts and "∗" in texts
+    assert len(fig.axes[0].patches) == 1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (([np.eye(2)], ["a", "b"]), "expected 1 titles"),
+        (([np.eye(2), np.eye(2)], None, ["∗", "="]), "expected 1 symbols"),
+        (([np.ones((2, 2, 2))],), "2-D matrices"),
+        (([],), "2-D matrices"),
+    ],
+)
+def test_matrix_figure_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.matrix_figure(*args)
+
+
+def test_conv_arithmetic_figure_title_and_cells():
+    fig = plotting.conv_arithmetic_figure(6, 3, stride=2, padding="valid")
+    assert "⌊(6 − 3)/2⌋ + 1 = 2" in fig.texts[0].get_text()
+    assert "1 pixel(s) ignored" in fig.texts[0].get_text()
+    ax_in, ax_out = fig.axes
+    assert len(ax_out.patches) == 4  # 2×2 output cells
+    plt.close(fig)
+    fig = plotting.conv_arithmetic_figure(4, 3, stride=2, padding="same")
+    assert "padding 0/1" in fig.axes[0].get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        plotting.conv_arithmetic_figure(2, 5)
+
+
+def test_conv_explorer_without_kernel_is_a_static_figure():
+    fig = plotting.conv_explorer(n=5, kernel=3, stride=1, padding="valid")
+    assert isinstance(fig, matplotlib.figure.Figure)
+    plt.close(fig)
+
+
+def test_static_fallback_bundle_carries_png():
+    class FakeWidget:
+        def _repr_mimebundle_(self, **kwargs):
+            return {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}}
+
+    bundle = plotting._StaticFallback(FakeWidget(), b"\x89PNG")._repr_mimebundle_()
+    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
+
+
+def test_figures_of_notebook_06():
+    image, grad = np.zeros((28, 28)), np.random.default_rng(0).random((28, 28))
+    fig = plotting.receptive_field_figure(image, grad, {"theory": ((4, 21), (4, 21))}, "t")
+    assert len(fig.axes) == 3 and len(fig.axes[0].patches) == 1
+    with pytest.raises(ValueError, match="gradient"):
+        plotting.receptive_field_figure(image, grad[:5], {})
+    fig2 = plotting.receptive_field_growth({"a": rf.receptive_field(LECTURE_STACK)}, 28)
+    assert len(fig2.axes[0].lines) == 2  # the stack and the whole-input line
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.receptive_field_growth({})
+    yy, xx = np.mgrid[:21, :21]
+    fig3 = plotting.effective_rf_figure(np.exp(-((yy - 10) ** 2 + (xx - 10) ** 2) / 18.0), 21)
+    legend = [t.get_text() for t in fig3.axes[1].get_legend().get_texts()]
+    assert any("σ = 3.0" in text for text in legend)  # exp(−d²/18) has σ = 3
+    with pytest.raises(ValueError, match="H, W"):
+        plotting.effective_rf_figure(np.zeros(5), 3)
+    plt.close("all")
+
+
+def test_figures_of_notebook_07():
+    fig = plotting.top5_error_figure(models.ILSVRC_TOP5_ERROR, models.HUMAN_TOP5_ERROR)
+    assert len(fig.axes[0].patches) == len(models.ILSVRC_TOP5_ERROR)
+    costs = [cost.model_cost(models.lecture_cnn()), cost.model_cost(models.mini_vgg())]
+    assert len(plotting.cost_bars(costs).axes) == 3
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.top5_error_figure([])
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.cost_bars([])
+    plt.close("all")
+
+
+def test_plotting_helpers_draw():
+    rng = np.random.default_rng(0)
+    labels = np.arange(20) % 4
+    fig = plotting.embedding_panels({"a": rng.normal(size=(20, 2)), "b": rng.normal(size=(20, 2))},
+                                    labels, ["w", "x", "y", "z"])
+    assert len(fig.axes) == 2
+    with pytest.raises(ValueError, match="shape"):
+        plotting.embedding_panels({"a": np.zeros((3, 2))}, labels)
+    images = rng.integers(0, 255, (3, 8, 8), dtype=np.uint8)
+    fig = plotting.neighbors_figure(images[:2], {"pixels": np.stack([images[:2]] * 2, 1)},
+                                    np.array([0, 1]), {"pixels": np.array([[0, 1], [1, 1]])},
+                                    ["zero", "one"])
+    assert len(fig.axes) == 2 * 3
+    assert len(plotting.thumbnail_scatter(rng.normal(size=(3, 2)), images).axes) == 1
+    maps = {"l1": rng.normal(size=(4, 4, 3))}
+    assert len(plotting.feature_map_grid(maps, n_channels=3, image=images[0]).axes) == 4
+    patch = saliency.Patch(0, 0, 0, 1.0, rng.uniform(0, 255, (5, 5, 3)))
+    assert len(plotting.patches_grid({"ch 0": [patch, patch]}).axes) == 2
+    fig = plotting.heatmap_overlays(images[0], {"cam": np.eye(2)})
+    assert len(fig.axes) == 3  # image, overlay, colour bar
+    fig = plotting.heatmap_grid([images[0], images[1]], [{"a": np.eye(2)}, {"a": np.eye(3)}])
+    assert len(fig.axes) == 6
+    with pytest.raises(ValueError, match="one dict of heat maps per image"):
+        plotting.heatmap_grid([images[0]], [])
+    plt.close("all")

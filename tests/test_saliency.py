@@ -1,15 +1,14 @@
 """course_utils.saliency: filters, feature maps, receptive fields, maximally activating patches,
-occlusion and Grad-CAM; the notebook-10 exercise checks; the plotting helpers of 08-10."""
+occlusion and Grad-CAM; dilation kept by receptive_field_of."""
 
 import keras
 import matplotlib
 import numpy as np
 import pytest
 
-from course_utils import exercises as ex
-from course_utils import plotting, saliency
-from course_utils.arithmetic import measure_receptive_field
+from course_utils import saliency
 from course_utils.models import efficientnet as eff
+from course_utils.receptive_field import measure_receptive_field, receptive_field
 
 matplotlib.use("Agg")
 
@@ -59,6 +58,18 @@ def test_feature_maps_shapes(lite0_64):
 def test_receptive_field_of_efficientnet(lite0_64, layer, size, jump):
     field = saliency.receptive_field_of(lite0_64, layer)
     assert (field.size, field.jump) == (size, jump)
+
+
+def test_receptive_field_of_keeps_dilation_and_uses_the_shared_reader():
+    model = keras.Sequential([keras.Input((16, 16, 1)),
+                              keras.layers.Conv2D(1, 3, dilation_rate=2, name="dilated"),
+                              keras.layers.Conv2D(1, 3, name="plain")])
+    field = saliency.receptive_field_of(model, "dilated")
+    assert (field.size, field.dilation, field.out_size) == (5, 2, 12)
+    assert saliency.receptive_field_of(model, "plain").size == 7
+    assert field == receptive_field(model)[0]
+    with pytest.raises(ValueError, match="has no layer 'nope'"):
+        saliency.receptive_field_of(model, "nope")
 
 
 @pytest.mark.slow
@@ -144,53 +155,3 @@ def test_grad_cam_of_a_linear_head():
     assert saliency.grad_cam(model, image, 1, "conv").max() == 0.0  # negative weight → ReLU → 0
     with pytest.raises(ValueError, match="class_index"):
         saliency.grad_cam(model, image, 2, "conv")
-
-
-def test_check_occlude_and_grad_cam():
-    def stub(*args):
-        raise NotImplementedError
-
-    def no_clip(image, top, left, size):
-        out = image.copy()
-        out[top:top + size, left:left + size] = 127.0
-        return out
-
-    assert ex.check_occlude(lambda im, top, left, s: saliency.occlude(im, top, left, s))
-    assert ex.check_occlude(no_clip)  # NumPy slicing clips by itself
-    assert not ex.check_occlude(stub)
-
-    def in_place(image, top, left, size):
-        image[top:top + size, left:left + size] = 127.0
-        return image
-
-    assert not ex.check_occlude(in_place)
-    assert ex.check_grad_cam(saliency.grad_cam_from)
-    assert not ex.check_grad_cam(stub)
-    assert not ex.check_grad_cam(lambda a, g: (a * g.mean(axis=(0, 1))).sum(-1))  # no ReLU/max
-
-
-def test_plotting_helpers_draw():
-    rng = np.random.default_rng(0)
-    labels = np.arange(20) % 4
-    fig = plotting.embedding_panels({"a": rng.normal(size=(20, 2)), "b": rng.normal(size=(20, 2))},
-                                    labels, ["w", "x", "y", "z"])
-    assert len(fig.axes) == 2
-    with pytest.raises(ValueError, match="shape"):
-        plotting.embedding_panels({"a": np.zeros((3, 2))}, labels)
-    images = rng.integers(0, 255, (3, 8, 8), dtype=np.uint8)
-    fig = plotting.neighbors_figure(images[:2], {"pixels": np.stack([images[:2]] * 2, 1)},
-                                    np.array([0, 1]), {"pixels": np.array([[0, 1], [1, 1]])},
-                                    ["zero", "one"])
-    assert len(fig.axes) == 2 * 3
-    assert len(plotting.thumbnail_scatter(rng.normal(size=(3, 2)), images).axes) == 1
-    maps = {"l1": rng.normal(size=(4, 4, 3))}
-    assert len(plotting.feature_map_grid(maps, n_channels=3, image=images[0]).axes) == 4
-    patch = saliency.Patch(0, 0, 0, 1.0, rng.uniform(0, 255, (5, 5, 3)))
-    assert len(plotting.patches_grid({"ch 0": [patch, patch]}).axes) == 2
-    fig = plotting.heatmap_overlays(images[0], {"cam": np.eye(2)})
-    assert len(fig.axes) == 3  # image, overlay, colour bar
-    fig = plotting.heatmap_grid([images[0], images[1]], [{"a": np.eye(2)}, {"a": np.eye(3)}])
-    assert len(fig.axes) == 6
-    with pytest.raises(ValueError, match="one dict of heat maps per image"):
-        plotting.heatmap_grid([images[0]], [])
-    matplotlib.pyplot.close("all")

@@ -35,7 +35,7 @@ quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
 from keras import layers  # noqa: E402
 
-from ._checks import check_input_shape  # noqa: E402
+from ..validation import check_input_shape, positive_int, positive_ints  # noqa: E402
 
 __all__ = [
     "ILSVRC_TOP5_ERROR",
@@ -74,22 +74,6 @@ __all__.append("HUMAN_TOP5_ERROR")
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-
-
-def _check_count(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return value
-
-
-def _check_widths(widths: Any, builder: str) -> tuple[int, ...]:
-    widths = tuple(widths) if isinstance(widths, (list, tuple)) else ()
-    if not widths or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 1
-                             for w in widths):
-        raise ValueError(f"{builder}: widths must be a non-empty sequence of ints >= 1")
-    return widths
 
 
 def build_without_weights(builder: Callable[..., keras.Model], *args: Any,
@@ -164,7 +148,7 @@ def alexnet(
     normalization layers, ``dropout`` the paper's dropout after FC6 and FC7.
     """
     shape = check_input_shape(input_shape, 67, "alexnet")
-    n_classes = _check_count("n_classes", n_classes, 2)
+    n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(pool_size=3, strides=2, name="pool1")(x)
@@ -200,7 +184,7 @@ def alexnet_insa(input_shape: tuple[int, int, int] = (224, 224, 3),
     All convolutions 'valid': on 224 pixels this is *not* the 55 → 27 → 13 of the paper.
     """
     shape = check_input_shape(input_shape, 195, "alexnet_insa")
-    n_classes = _check_count("n_classes", n_classes, 2)
+    n_classes = positive_int("n_classes", n_classes, 2)
     stack: list[Any] = [
         keras.Input(shape=shape),
         layers.Conv2D(96, 11, strides=4, activation="relu", name="conv2d"),
@@ -248,7 +232,7 @@ def vgg16(input_shape: tuple[int, int, int] = (224, 224, 3), n_classes: int = 10
     ``keras.applications.VGG16`` (138,357,544 parameters with 1000 classes).
     """
     shape = check_input_shape(input_shape, 32, "vgg16")
-    n_classes = _check_count("n_classes", n_classes, 2)
+    n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="input_layer")
     x = inputs
     for b, (n_convs, filters) in enumerate(VGG16_BLOCKS, start=1):
@@ -386,7 +370,7 @@ def resnet50(input_shape: tuple[int, int, int] = (224, 224, 3),
     1 + 3·(3+4+6+3) + 1 = 50 weighted layers on the main path; 25,636,712 parameters.
     """
     shape = check_input_shape(input_shape, 32, "resnet50")
-    n_classes = _check_count("n_classes", n_classes, 2)
+    n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="input_layer")
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
     x = layers.Conv2D(64, 7, strides=2, name="conv1_conv")(x)
@@ -414,10 +398,10 @@ def mini_vgg(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 1
 
     Global average pooling replaces VGG's huge Flatten → Dense 4096 head.
     """
-    widths = _check_widths(widths, "mini_vgg")
-    _check_count("convs_per_block", convs_per_block)
+    widths = positive_ints("mini_vgg: widths", widths)
+    positive_int("convs_per_block", convs_per_block)
     shape = check_input_shape(input_shape, 2 ** len(widths), "mini_vgg")
-    n_classes = _check_count("n_classes", n_classes, 2)
+    n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
     for b, filters in enumerate(widths, start=1):
@@ -437,11 +421,11 @@ def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int 
     BatchNorm momentum 0.9 (Keras' default 0.99 needs hundreds of steps before its moving
     averages, used at inference, match the data: too slow for a 2-epoch demonstration).
     """
-    widths = _check_widths(widths, "mini_resnet")
-    _check_count("blocks_per_stage", blocks_per_stage)
-    _check_count("stem_stride", stem_stride)
+    widths = positive_ints("mini_resnet: widths", widths)
+    positive_int("blocks_per_stage", blocks_per_stage)
+    positive_int("stem_stride", stem_stride)
     shape = check_input_shape(input_shape, stem_stride * 2 ** (len(widths) - 1), "mini_resnet")
-    n_classes = _check_count("n_classes", n_classes, 2)
+    n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
     x = _conv_bn(x, widths[0], 3, stem_stride, "stem", bias=False, bn_momentum=0.9)

@@ -23,6 +23,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from ..validation import positive_int
+
 __all__ = [
     "IMAGENET_WEIGHTS",
     "INPUT_MEAN",
@@ -116,8 +118,7 @@ def _check_arguments(include_top, weights, input_shape, pooling, classes) -> tup
         raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
     if include_top and weights == "imagenet" and classes != 1000:
         raise ValueError(f"the ImageNet classifier has 1000 classes, got classes={classes}")
-    if not isinstance(classes, int) or classes < 1:
-        raise ValueError(f"classes must be a positive int, got {classes!r}")
+    positive_int("classes", classes)
     if input_shape is None:
         input_shape = (DEFAULT_SIZE, DEFAULT_SIZE, 3)
     input_shape = tuple(input_shape)
@@ -261,8 +262,7 @@ def resize_images(images: np.ndarray, image_size: int) -> np.ndarray:
         images = images[None]
     if images.ndim != 4 or images.shape[-1] != 3:
         raise ValueError(f"expected images (N, H, W, 3) or (N, H, W), got shape {images.shape}")
-    if not isinstance(image_size, (int, np.integer)) or image_size < 32:
-        raise ValueError(f"image_size must be an int >= 32, got {image_size!r}")
+    image_size = positive_int("image_size", image_size, minimum=32)
     resized = tf.image.resize(
         images.astype("float32"), (image_size, image_size), method="bilinear", antialias=True
     )

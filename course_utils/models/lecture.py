@@ -2,7 +2,7 @@
 
 Every builder reproduces one slide's code in Keras 3 style (``keras.Input`` first, explicit
 ``pool_size``) and gives its layers fixed names, so ``model.summary()`` reads the same in every
-run (``course_utils.arithmetic.layer_table(model)`` recomputes every row). The parameter count
+run (``course_utils.shapes.layer_table(model)`` recomputes every row). The parameter count
 each slide prints is checked in ``tests/test_models_lecture.py``:
 
 =======================  ==========================================  ==========
@@ -28,7 +28,7 @@ quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
 from keras import layers  # noqa: E402
 
-from ._checks import check_input_shape  # noqa: E402
+from ..validation import check_input_shape, positive_int, positive_ints, rate  # noqa: E402
 
 __all__ = [
     "lenet5",
@@ -42,21 +42,11 @@ __all__ = [
 
 
 
-def _check_n_classes(n_classes: Any, builder: str) -> int:
-    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
-        raise ValueError(f"{builder}: n_classes must be an int >= 2, got {n_classes!r}")
-    return n_classes
-
-
 def _check_dropout(dropout: Any, n: int, builder: str) -> tuple[float, ...]:
     """Validate ``n`` dropout rates in [0, 1)."""
-    try:
-        rates = tuple(float(r) for r in dropout)
-    except (TypeError, ValueError):
-        rates = ()
-    if len(rates) != n or not all(0.0 <= r < 1.0 for r in rates):
+    if not isinstance(dropout, (tuple, list)) or len(dropout) != n:
         raise ValueError(f"{builder}: dropout must be {n} rates in [0, 1), got {dropout!r}")
-    return rates
+    return tuple(rate(f"{builder}: dropout", r) for r in dropout)
 
 
 def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10) -> keras.Model:
@@ -71,7 +61,7 @@ def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10)
     parameters. Sides must be >= 16 (the second pooling needs a 2×2 input).
     """
     shape = check_input_shape(input_shape, 16, "lenet5")
-    n_classes = _check_n_classes(n_classes, "lenet5")
+    n_classes = positive_int("lenet5: n_classes", n_classes, 2)
     return keras.Sequential(
         [
             keras.Input(shape=shape),
@@ -97,9 +87,8 @@ def mlp_baseline(
     1024·84 + 84 + 84·10 + 10 = 86,950 parameters for a grey 32×32 input.
     """
     shape = check_input_shape(input_shape, 1, "mlp_baseline")
-    n_classes = _check_n_classes(n_classes, "mlp_baseline")
-    if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) or n_hidden < 1:
-        raise ValueError(f"mlp_baseline: n_hidden must be an int >= 1, got {n_hidden!r}")
+    n_classes = positive_int("mlp_baseline: n_classes", n_classes, 2)
+    n_hidden = positive_int("mlp_baseline: n_hidden", n_hidden)
     return keras.Sequential(
         [
             keras.Input(shape=shape),
@@ -124,7 +113,7 @@ def lecture_cnn(
     36,928 + 650 more in the head: 93,322. Sides must be >= 18.
     """
     shape = check_input_shape(input_shape, 18, "lecture_cnn")
-    n_classes = _check_n_classes(n_classes, "lecture_cnn")
+    n_classes = positive_int("lecture_cnn: n_classes", n_classes, 2)
     stack: list[Any] = [
         keras.Input(shape=shape),
         layers.Conv2D(32, (3, 3), activation="relu", name="conv1"),
@@ -163,7 +152,7 @@ def cifar_slide_cnn(
     :func:`augmentation` in front; neither changes the parameter count.
     """
     shape = check_input_shape(input_shape, 4, "cifar_slide_cnn")
-    n_classes = _check_n_classes(n_classes, "cifar_slide_cnn")
+    n_classes = positive_int("cifar_slide_cnn: n_classes", n_classes, 2)
     rates = _check_dropout(dropout, 2, "cifar_slide_cnn")
     stack: list[Any] = [keras.Input(shape=shape)]
     if augment:
@@ -196,8 +185,7 @@ def augmentation(
             "flip must be 'horizontal', 'vertical' or 'horizontal_and_vertical', "
             f"got {flip!r}"
         )
-    if not 0.0 <= float(translation) < 1.0:
-        raise ValueError(f"translation must be a fraction in [0, 1), got {translation!r}")
+    translation = rate("translation", translation)
     return keras.Sequential(
         [
             layers.RandomFlip(flip, seed=seed, name="random_flip"),
@@ -225,15 +213,11 @@ def cifar_deep_cnn(
     moving averages use momentum 0.9 (Keras' 0.99 needs more steps than a short run has).
     ``augment`` puts :func:`augmentation` layers in front (active in training only).
     """
-    n_filters = tuple(n_filters)
-    if not n_filters or not all(isinstance(n, int) and n >= 1 for n in n_filters):
-        raise ValueError(f"n_filters must be a non-empty sequence of ints >= 1, got {n_filters!r}")
-    if not isinstance(convs_per_block, int) or convs_per_block < 1:
-        raise ValueError(f"convs_per_block must be an int >= 1, got {convs_per_block!r}")
-    if not 0.0 <= float(dropout) < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    n_filters = positive_ints("cifar_deep_cnn: n_filters", n_filters)
+    convs_per_block = positive_int("cifar_deep_cnn: convs_per_block", convs_per_block)
+    dropout = rate("cifar_deep_cnn: dropout", dropout)
     shape = check_input_shape(input_shape, 2 ** len(n_filters), "cifar_deep_cnn")
-    n_classes = _check_n_classes(n_classes, "cifar_deep_cnn")
+    n_classes = positive_int("cifar_deep_cnn: n_classes", n_classes, 2)
 
     inputs = keras.Input(shape=shape, name="image")
     x = augmentation(seed=seed)(inputs) if augment else inputs

@@ -1,20 +1,13 @@
-"""Tests of course_utils.arithmetic (output size, parameters, operations, layer_table).
-
-The receptive-field part of the module is tested in tests/test_receptive_field.py.
-"""
+"""Tests of course_utils.shapes (output size, parameters, operations, layer_table)."""
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from course_utils import arithmetic as ar
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from course_utils import shapes
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +39,14 @@ def keras():
     ],
 )
 def test_conv_output_size_known_cases(n, k, s, padding, size, pads, ignored):
-    out = ar.conv_output_size(n, k, s, padding)
+    out = shapes.conv_output_size(n, k, s, padding)
     assert (out.size, (out.pad_before, out.pad_after), out.ignored) == (size, pads, ignored)
     assert out.padded == sum(pads)
 
 
 def test_output_size_formula_text():
-    assert ar.conv_output_size(28, 3).formula() == "⌊(28 − 3)/1⌋ + 1 = 26"
-    assert ar.conv_output_size(4, 3, 1, 1).formula() == "⌊(4 + 2 − 3)/1⌋ + 1 = 4"
+    assert shapes.conv_output_size(28, 3).formula() == "⌊(28 − 3)/1⌋ + 1 = 26"
+    assert shapes.conv_output_size(4, 3, 1, 1).formula() == "⌊(4 + 2 − 3)/1⌋ + 1 = 4"
 
 
 @settings(max_examples=300, deadline=None)
@@ -70,8 +63,8 @@ def test_formula_equals_shape_tensorflow_produces(n, k, s, padding):
     x = tf.zeros((1, n, n + 1, 1))
     w = tf.zeros((k, k, 1, 1))
     shape = tf.nn.conv2d(x, w, strides=s, padding=spec).shape
-    assert ar.conv_output_size(n, k, s, padding).size == shape[1]
-    assert ar.conv_output_size(n + 1, k, s, padding).size == shape[2]
+    assert shapes.conv_output_size(n, k, s, padding).size == shape[1]
+    assert shapes.conv_output_size(n + 1, k, s, padding).size == shape[2]
 
 
 @settings(max_examples=100, deadline=None)
@@ -82,7 +75,7 @@ def test_formula_equals_tensorflow_pooling_shape(n, k, s, padding):
 
     k = min(k, n) if padding == "valid" else k
     got = tf.nn.max_pool2d(tf.zeros((1, n, n, 1)), k, s, padding.upper()).shape[1]
-    assert ar.conv_output_size(n, k, s, padding).size == got
+    assert shapes.conv_output_size(n, k, s, padding).size == got
 
 
 @pytest.mark.parametrize(
@@ -101,42 +94,42 @@ def test_formula_equals_tensorflow_pooling_shape(n, k, s, padding):
 )
 def test_conv_output_size_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
-        ar.conv_output_size(*args)
+        shapes.conv_output_size(*args)
 
 
 # --- parameters and operations ---------------------------------------------------------------
 
 def test_conv_params_lecture_numbers():
-    assert ar.conv_params(3, 3, 1, 32) == 320  # csci e-89
-    assert ar.conv_params(3, 3, 32, 64) == 18_496
-    assert ar.conv_params(3, 3, 64, 64) == 36_928
-    assert ar.conv_params(5, 5, 3, 2) == 152  # PoliMi quiz
-    assert ar.conv_params(3, 3, 3, 2) == 56  # INSA
-    assert ar.conv_params(3, 3, 3, 1000) == 28_000  # INSA Conv2D(1000, 3×3) on RGB
-    assert ar.conv_params(5, 5, 3, 2, bias=False) == 150
+    assert shapes.conv_params(3, 3, 1, 32) == 320  # csci e-89
+    assert shapes.conv_params(3, 3, 32, 64) == 18_496
+    assert shapes.conv_params(3, 3, 64, 64) == 36_928
+    assert shapes.conv_params(5, 5, 3, 2) == 152  # PoliMi quiz
+    assert shapes.conv_params(3, 3, 3, 2) == 56  # INSA
+    assert shapes.conv_params(3, 3, 3, 1000) == 28_000  # INSA Conv2D(1000, 3×3) on RGB
+    assert shapes.conv_params(5, 5, 3, 2, bias=False) == 150
 
 
 def test_dense_params_lecture_numbers():
-    assert ar.dense_params(576, 64) == 36_928
-    assert ar.dense_params(64, 10) == 650
-    assert ar.dense_params(224 * 224 * 3, 1000) == 150_529_000
-    assert ar.dense_params(32 * 32 * 3, 1, bias=False) == 3_072
+    assert shapes.dense_params(576, 64) == 36_928
+    assert shapes.dense_params(64, 10) == 650
+    assert shapes.dense_params(224 * 224 * 3, 1000) == 150_529_000
+    assert shapes.dense_params(32 * 32 * 3, 1, bias=False) == 3_072
 
 
 def test_conv_ops_insa_example():
-    ops = ar.conv_ops(4, 4, 3, 3, 2)
+    ops = shapes.conv_ops(4, 4, 3, 3, 2)
     assert (ops.multiplications, ops.additions, ops.total) == (864, 864, 1_728)
-    assert ar.conv_ops(4, 4, (3, 3), 3, 2, bias=False).additions == 4 * 4 * 2 * 26
+    assert shapes.conv_ops(4, 4, (3, 3), 3, 2, bias=False).additions == 4 * 4 * 2 * 26
 
 
 @pytest.mark.parametrize(
     ("fn", "args", "match"),
     [
-        (ar.conv_params, (3, 3, 0, 32), "c_in must be an integer >= 1"),
-        (ar.conv_params, (3, 3, 1, -1), "n_filters must be an integer >= 1"),
-        (ar.dense_params, (0, 10), "n_in must be an integer >= 1"),
-        (ar.conv_ops, (4, 4, (3, 3, 3), 3, 2), r"kernel_size must be an int or a pair"),
-        (ar.conv_ops, (4, 0, 3, 3, 2), "w_out must be an integer >= 1"),
+        (shapes.conv_params, (3, 3, 0, 32), "c_in must be an integer >= 1"),
+        (shapes.conv_params, (3, 3, 1, -1), "n_filters must be an integer >= 1"),
+        (shapes.dense_params, (0, 10), "n_in must be an integer >= 1"),
+        (shapes.conv_ops, (4, 4, (3, 3, 3), 3, 2), "kernel_size must be an integer >= 1 or a pair"),
+        (shapes.conv_ops, (4, 0, 3, 3, 2), "w_out must be an integer >= 1"),
     ],
 )
 def test_params_and_ops_bad_input(fn, args, match):
@@ -162,7 +155,7 @@ def lecture_cnn(keras):
 
 
 def test_layer_table_lecture_cnn(keras):
-    table = ar.layer_table(lecture_cnn(keras))
+    table = shapes.layer_table(lecture_cnn(keras))
     assert [r.params for r in table.rows] == [320, 0, 18_496, 0, 36_928, 0, 36_928, 650]
     assert [r.output_shape for r in table.rows][:2] == [(None, 26, 26, 32), (None, 13, 13, 32)]
     assert table.total_params == 93_322 and table.all_match
@@ -187,7 +180,7 @@ def test_layer_table_other_layers(keras):
     x = layers.DepthwiseConv2D(3)(x)  # not recomputed: listed with Keras' values
     x = layers.GlobalAveragePooling2D()(x)
     out = layers.Dense(5, use_bias=False)(x)
-    table = ar.layer_table(keras.Model(inp, out))
+    table = shapes.layer_table(keras.Model(inp, out))
     assert table.all_match
     kinds = {r.kind: r for r in table.rows}
     assert kinds["InputLayer"].params == 0
@@ -202,7 +195,7 @@ def test_layer_table_other_layers(keras):
 
 def test_layer_table_bad_input(keras):
     with pytest.raises(ValueError, match="expected a built Keras model, got ndarray"):
-        ar.layer_table(np.zeros(3))
+        shapes.layer_table(np.zeros(3))
     unbuilt = keras.Sequential([keras.layers.Dense(3)])
     with pytest.raises(ValueError, match="expected a built Keras model"):
-        ar.layer_table(unbuilt)
+        shapes.layer_table(unbuilt)

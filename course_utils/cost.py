@@ -1,0 +1,152 @@
+"""Cost of a whole Keras model: depth, parameters, multiply–adds and activation memory.
+
+Used in notebook 07 (classic architectures: why VGG is heavy, why Inception's 1×1 bottlenecks
+and ResNet's depth pay off). The model's graph is read with public Keras API only
+(``model.layers``, ``layer.input``, ``layer.output``); no TensorFlow import here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .shapes import tensor_shape
+from .validation import positive_int
+
+__all__ = ["LayerCost", "ModelCost", "layer_costs", "model_cost"]
+
+_VIEW_LAYERS = {"InputLayer", "Flatten", "Reshape", "Dropout", "SpatialDropout2D"}
+_WEIGHTED_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Cost of one layer for ONE input image.
+
+    ``mult_adds``: multiply–accumulate operations of the convolutions/dense products (biases,
+    pooling, normalisation and activations are not counted); ``activations``: number of values
+    in the layer's output (0 for layers that only view their input: Flatten, Dropout, ...).
+    """
+
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    params: int
+    mult_adds: int
+    activations: int
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """Totals of :func:`model_cost` for one input image.
+
+    ``depth``: weighted (conv/dense) layers on the longest input→output path;
+    ``activation_bytes`` = (input values + sum of layer activations) · bytes per value.
+    """
+
+    name: str
+    depth: int
+    params: int
+    mult_adds: int
+    activations: int
+    activation_bytes: int
+    layers: tuple[LayerCost, ...]
+
+
+def _layer_mult_adds(layer: Any, kind: str, in_shape: tuple[int, ...],
+                     out_shape: tuple[int, ...]) -> int:
+    """Multiply–adds of a weighted layer: conv ``H'·W'·C'·kh·kw·C/groups``, dense ``n_in·n_out``."""
+    n_out = math.prod(out_shape)
+    if kind in ("Conv1D", "Conv2D", "Conv3D"):
+        groups = getattr(layer, "groups", 1) or 1
+        return n_out * math.prod(layer.kernel_size) * in_shape[-1] // groups
+    if kind == "DepthwiseConv2D":
+        return n_out * math.prod(layer.kernel_size)
+    if kind == "SeparableConv2D":
+        depthwise = math.prod(out_shape[:-1]) * in_shape[-1] * layer.depth_multiplier
+        return depthwise * math.prod(layer.kernel_size) + depthwise * out_shape[-1]
+    if kind == "Dense":
+        return n_out * in_shape[-1]
+    return 0
+
+
+def _tensors(value: Any) -> list[Any]:
+    """A layer's input/output as a flat list of tensors."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _tensors(v)]
+    return [value]
+
+
+def _is_nested_model(layer: Any) -> bool:
+    return hasattr(layer, "layers") and hasattr(layer, "inputs")
+
+
+def layer_costs(model: Any) -> list[LayerCost]:
+    """Per-layer :class:`LayerCost` of a built Keras model (nested models are expanded)."""
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if _is_nested_model(layer):
+            rows.extend(layer_costs(layer))
+            continue
+        if kind == "InputLayer":  # the input is counted once by model_cost
+            continue
+        out_shape = tensor_shape(layer.output)[1:]
+        in_shape = tensor_shape(_tensors(layer.input)[0])[1:]
+        activations = 0 if kind in _VIEW_LAYERS else math.prod(out_shape)
+        rows.append(LayerCost(layer.name, kind, out_shape, int(layer.count_params()),
+                              _layer_mult_adds(layer, kind, in_shape, out_shape), activations))
+    return rows
+
+
+def _weighted_depth(model: Any) -> int:
+    """Conv/dense layers on the longest input→output path of a (functional or sequential) graph.
+
+    Keras keeps ``model.layers`` in topological order, and the tensor a layer reads
+    (``layer.input``) is the very tensor its parent produced (``parent.output``), so the graph
+    is rebuilt by matching tensors. A layer input that no layer of the model produced (a
+    layer shared between models, a nested model's inner tensors) means the graph cannot be
+    read: ValueError.
+    """
+    depth_of_tensor = {id(t): 0 for t in _tensors(model.inputs)}
+    best = 0
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        own = _weighted_depth(layer) if _is_nested_model(layer) else int(
+            type(layer).__name__ in _WEIGHTED_KINDS)
+        try:
+            before = [depth_of_tensor[id(t)] for t in _tensors(layer.input)]
+        except KeyError:
+            raise ValueError(
+                f"cannot read the graph of model {model.name!r}: the input of layer "
+                f"{layer.name!r} is not the output of another layer of the model (a layer "
+                "shared between models?); model_cost needs a plain Sequential or functional model"
+            ) from None
+        depth = max(before, default=0) + own
+        for t in _tensors(layer.output):
+            depth_of_tensor[id(t)] = depth
+        best = max(best, depth)
+    return best
+
+
+def model_cost(model: Any, bytes_per_value: int = 4) -> ModelCost:
+    """Depth, parameters, multiply–adds and activation memory of a Keras model for ONE image.
+
+    Walks the built model's layers (see :func:`layer_costs`): multiply–adds sum the conv and
+    dense products, activation memory counts the input plus every layer's output values
+    (the forward pass of one image, float32 = 4 bytes per value; training stores them all
+    for the backward pass).
+    """
+    if not hasattr(model, "layers") or not getattr(model, "built", False):
+        raise ValueError(f"expected a built Keras model, got {type(model).__name__}")
+    bytes_per_value = positive_int("bytes_per_value", bytes_per_value)
+    rows = layer_costs(model)
+    n_input = sum(math.prod(tensor_shape(t)[1:]) for t in model.inputs)
+    activations = n_input + sum(r.activations for r in rows)
+    return ModelCost(model.name, _weighted_depth(model), int(model.count_params()),
+                     sum(r.mult_adds for r in rows), activations,
+                     activations * bytes_per_value, tuple(rows))
