@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .checksums import SUMS_NAME, read_sums, sha256
+from .validation import positive_int
 
 DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 CHECKSUMS = SUMS_NAME
@@ -255,8 +256,9 @@ def _check_source(source: str) -> None:
 
 
 def _check_size(name: str, n: int | None) -> None:
-    if n is not None and (not isinstance(n, (int, np.integer)) or n <= 0):
-        raise ValueError(f"{name} must be a positive int or None (all), got {n!r}")
+    """``n`` is None (all examples) or an integer >= 1 (:func:`validation.positive_int`)."""
+    if n is not None:
+        positive_int(name, n)
 
 
 def _subset(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, ...]:
@@ -630,8 +632,6 @@ def decode_predictions(preds: np.ndarray, top: int = 5) -> list[list[tuple[str, 
     with the largest values as ``(WordNet id, name, value)``, largest first (ties: lower class id
     first).
     """
-    from .validation import positive_int
-
     preds = np.asarray(preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
         raise ValueError(f"expected predictions of shape (N, 1000), got {preds.shape}")

@@ -71,9 +71,9 @@ def test_subset_sizes_are_respected_and_fixed(empty_keras_cache):
     np.testing.assert_array_equal(a.x_train, b.x_train)
 
 
-@pytest.mark.parametrize("bad", [0, -5, 2.5, "10"])
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "10", True])
 def test_bad_subset_size(bad):
-    with pytest.raises(ValueError, match="n_train must be a positive int or None"):
+    with pytest.raises(ValueError, match="n_train must be an integer >= 1, got"):
         data.load_mnist(n_train=bad)
 
 
@@ -266,9 +266,9 @@ def test_cifar10_source_offline_skips_the_keras_cache(empty_keras_cache, monkeyp
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"n_train": 0}, "n_train must be a positive int or None"),
-        ({"n_test": -3}, "n_test must be a positive int or None"),
-        ({"n_train": 1.5}, "n_train must be a positive int or None"),
+        ({"n_train": 0}, "n_train must be an integer >= 1, got 0"),
+        ({"n_test": -3}, "n_test must be an integer >= 1, got -3"),
+        ({"n_train": 1.5}, "n_train must be an integer >= 1, got 1.5"),
         ({"source": "toronto"}, r"source must be one of \('auto', 'keras', 'offline'\), got 'to"),
     ],
 )
