@@ -30,6 +30,10 @@ execute: setup  ## re-execute the notebooks and store their quick-profile output
 student: setup  ## student edition (no solutions, no outputs) into student/
 	$(PY) scripts/make_student.py
 
+.PHONY: slides
+slides: setup  ## reveal.js decks with outputs into build/slides/ (offline: reveal.js, MathJax beside them)
+	$(PY) scripts/slides.py export
+
 lab: setup  ## JupyterLab on the notebooks (full profile unless COURSE_PROFILE is set)
 	$(VENV)/bin/jupyter lab notebooks
 

@@ -1,0 +1,301 @@
+"""Real-browser test: JupyterLab driven in Debian's Chromium by Playwright, as a class uses it.
+
+A JupyterLab server starts on 127.0.0.1 (free port, random token, a temporary root holding a copy
+of notebook 03 and its student edition, the ``cnn-course`` kernel, quick profile). Then:
+
+1. instructor: open 03, *Run All*, wait for the padding/stride explorer's sliders (ipywidgets),
+   move the ``input n`` slider one step with the keyboard and see the figure's PNG change;
+2. student: open the student edition of 03, *Run All*, see the ``✗ Exercise 3.1`` line, type the
+   instructor's solution into the exercise cell, run it and the check again, see ``✓``.
+
+Each step's time is printed (``pytest tests/test_browser.py -s``) and recorded as a user property
+of the test report. Skips with the reason when Playwright or Chromium is missing: ``.ci/run``
+installs Debian's ``chromium`` when it runs as root; Playwright comes with the ``[dev]`` extra
+(its own browser download, ``playwright install``, is never used). The server, its kernels and
+the temporary folders are removed afterwards, also when a step fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+NOTEBOOK = "03_padding_stride_arithmetic.ipynb"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the visible tab
+CHECK = "ex.check_output_size(output_size)"  # the check cell of the exercise the student answers
+STEP_TIMEOUT_MS = 90_000
+
+
+def browser_skip_reason() -> str | None:
+    """Why a browser test cannot run here, or None when Playwright and Chromium are present."""
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed (it comes with the [dev] extra: pip install -e .[dev])"
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        return (f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; .ci/run installs "
+                "it when run as root; COURSE_CHROMIUM=path points elsewhere)")
+    return None
+
+
+@contextlib.contextmanager
+def chromium(**context_options) -> Iterator[object]:
+    """A Playwright page in a fresh context of Debian's Chromium (headless); closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                          **context_options)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+class Steps:
+    """Times named steps; prints each as it ends and keeps ``[(name, seconds)]``."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[str, float]] = []
+        self.start = time.perf_counter()
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = time.perf_counter() - began
+            self.times.append((name, round(seconds, 2)))
+            print(f"[browser] {seconds:6.1f} s  {name}", flush=True)
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answer_of(nb: nbformat.NotebookNode, check: str) -> str:
+    """The source of the ``solution`` cell just before the cell that calls ``check``."""
+    for i, cell in enumerate(nb.cells):
+        if check in cell.source:
+            solution = nb.cells[i - 1]
+            if "solution" not in solution.metadata.get("tags", []):
+                raise ValueError(
+                    f"expected a solution cell before {check!r}, got {solution.source!r}")
+            return solution.source
+    raise ValueError(f"expected a cell calling {check!r} in the notebook, found none")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory) -> Iterator[dict]:
+    """A JupyterLab server on 127.0.0.1 over a temporary root; yields url, token, answer."""
+    reason = browser_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_student
+
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "root"
+    root.mkdir()
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
+    make_student.write_student_editions([ROOT / "notebooks" / NOTEBOOK], root / "student")
+    # Every cell stays in the page (no windowing), so the test can find them by their text.
+    settings = base / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+
+    port, token = free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels use inline figures
+    env.update(
+        COURSE_PROFILE="quick",
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(base / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+    )
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        command.append("--allow-root")  # Docker / CI run as root; JupyterLab refuses otherwise
+    log = (base / "server.log").open("w")
+    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "JupyterLab did not start:\n" + (base / "server.log").read_text()[-3000:]
+                    ) from None
+                time.sleep(0.5)
+        answer = answer_of(nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4), CHECK)
+        yield {"url": url, "token": token, "answer": answer, "started": time.perf_counter()}
+    finally:
+        stop_server(server, url, token)
+        log.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def stop_server(server: subprocess.Popen, url: str, token: str) -> None:
+    """Shut the server down with its kernels (REST), then make sure its process group is gone."""
+    with contextlib.suppress(OSError):
+        request = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(server.pid, signal.SIGKILL)  # anything left in the server's own group
+
+
+def open_notebook(page, lab: dict, path: str) -> None:
+    """Open ``path`` in JupyterLab and wait until its kernel is idle."""
+    page.goto(f"{lab['url']}/lab/tree/{path}?reset&token={lab['token']}")  # reset: no other tabs
+    page.locator(f"{PANEL} .jp-Notebook .jp-Cell").first.wait_for(timeout=STEP_TIMEOUT_MS)
+    wait_idle(page)
+
+
+def wait_idle(page) -> None:
+    """Wait until the open notebook's kernel is idle and no cell shows ``[*]``."""
+    page.wait_for_function(
+        """(panel) => {
+            const status = document.querySelector(panel + ' .jp-Notebook-ExecutionIndicator');
+            const busy = [...document.querySelectorAll(panel + ' .jp-InputPrompt')]
+                .some(p => p.textContent.includes('*'));
+            return status && status.getAttribute('data-status') === 'idle' && !busy;
+        }""",
+        arg=PANEL,
+        timeout=STEP_TIMEOUT_MS,
+    )
+
+
+def run_all(page) -> None:
+    """*Run* menu → *Run All Cells*, then wait until every cell has run."""
+    page.locator(f"{PANEL} .jp-Notebook").click(position={"x": 5, "y": 5})
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_timeout(500)
+    wait_idle(page)
+
+
+def cell_with(page, text: str):
+    """The notebook cell whose input contains ``text`` (exactly one), located by its position
+    so that the locator still holds after the cell's text changes."""
+    cells = page.locator(f"{PANEL} .jp-Cell")
+    inputs = [cells.nth(i).locator(".jp-InputArea").inner_text() for i in range(cells.count())]
+    found = [i for i, source in enumerate(inputs) if text in source]
+    assert len(found) == 1, f"expected one cell containing {text!r}, found cells {found}"
+    return cells.nth(found[0])
+
+
+@pytest.mark.slow
+def test_instructor_runs_03_and_the_explorer_responds(lab, record_property):
+    steps = Steps()
+    with chromium() as page:
+        with steps("open 03 (instructor) and wait for its kernel"):
+            open_notebook(page, lab, NOTEBOOK)
+        with steps("Run All"):
+            run_all(page)
+        errors = page.locator(f"{PANEL} .jp-OutputArea-output").filter(has_text="Traceback")
+        assert errors.count() == 0, errors.first.inner_text()
+        explorer = page.locator(f"{PANEL} .widget-interact").first
+        with steps("explorer: sliders and figure appear"):
+            explorer.locator(".widget-slider, .widget-hslider").first.wait_for(
+                timeout=STEP_TIMEOUT_MS)
+            explorer.locator("img").first.wait_for(timeout=STEP_TIMEOUT_MS)
+        assert explorer.locator(".widget-slider, .widget-hslider").count() >= 3
+        before = explorer.locator("img").first.get_attribute("src")
+        slider = explorer.get_by_role("slider").first  # "input n"
+        value = slider.get_attribute("aria-valuenow")
+        with steps("move the 'input n' slider one step: the figure changes"):
+            slider.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "([el, old]) => { const img = el.querySelector('img');"
+                " return img && img.getAttribute('src') !== old; }",
+                arg=[explorer.element_handle(), before],
+                timeout=STEP_TIMEOUT_MS,
+            )
+        assert float(slider.get_attribute("aria-valuenow")) == float(value) + 1
+        after = explorer.locator("img").first.get_attribute("src")
+        assert before.startswith("data:image/png") and after.startswith("data:image/png")
+        assert after != before
+    for name, seconds in steps.times:
+        record_property(name, seconds)
+    print(f"[browser] {steps.total:6.1f} s  instructor test in all")
+
+
+@pytest.mark.slow
+def test_student_sees_cross_then_tick(lab, record_property):
+    steps = Steps()
+    path = f"student/{NOTEBOOK}"
+    with chromium() as page:
+        with steps("open the student edition of 03 and wait for its kernel"):
+            open_notebook(page, lab, path)
+        with steps("Run All (student)"):
+            run_all(page)
+        check = cell_with(page, CHECK)
+        output = check.locator(".jp-OutputArea")
+        assert "✗ Exercise 3.1" in output.inner_text(), output.inner_text()
+        tracebacks = page.locator(f"{PANEL} .jp-OutputArea-output").filter(has_text="Traceback")
+        assert tracebacks.count() == 0, tracebacks.first.inner_text()
+        exercise = cell_with(page, "raise NotImplementedError  # your code")
+        with steps("type the answer into the exercise cell"):
+            editor = exercise.locator(".cm-content")
+            editor.click()
+            page.keyboard.press("Control+a")
+            page.keyboard.insert_text(lab["answer"])
+            typed = editor.inner_text()
+        assert typed.split() == lab["answer"].split(), typed
+        with steps("run the exercise and its check: ✓"):
+            page.keyboard.press("Shift+Enter")   # runs the exercise, selects the check cell
+            page.keyboard.press("Shift+Enter")   # runs the check
+            check.locator(".jp-OutputArea", has_text="✓ Exercise 3.1").wait_for(
+                timeout=STEP_TIMEOUT_MS)
+            wait_idle(page)
+        assert "✗" not in output.inner_text()
+    for name, seconds in steps.times:
+        record_property(name, seconds)
+    print(f"[browser] {steps.total:6.1f} s  student test in all")
