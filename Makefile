@@ -41,6 +41,11 @@ bench: setup  ## speed: hand-written convolution vs SciPy vs TensorFlow, then ev
 	$(PY) benchmarks/conv.py
 	$(QUICK) $(PY) scripts/run_notebooks.py
 
+.PHONY: full-profile
+full-profile: setup  ## 04, 05, 07 in the full profile on CIFAR=zip MNIST=folder (about an hour on 2 cores)
+	@test -n "$(CIFAR)" -a -n "$(MNIST)" || { echo "usage: make full-profile CIFAR=cifar10_jpeg_train50k.zip MNIST=mnist-idx-folder/" >&2; exit 2; }
+	$(PY) benchmarks/full_profile.py --cifar "$(CIFAR)" --mnist "$(MNIST)"
+
 lint: setup
 	$(VENV)/bin/ruff check course_utils tests scripts benchmarks
 
