@@ -1,16 +1,23 @@
 """Checks that students call to test their exercise answers.
 
-Every ``check_*`` function reports with :func:`report` and never raises on a stub (``None``, a
-function that raises ``NotImplementedError``, an array of the wrong shape): the student edition of
-a notebook (solutions removed) must then print a clear "not yet" instead of a traceback.
+Every ``check_*`` states its cases, its reference and the typical mistakes as
+``(predicate, hint)`` pairs, and hands them to :func:`check`, which prints one line:
+``✓ Exercise 2.1: correct (…)`` or ``✗ Exercise 2.1: <what is wrong> (<hint>)``.
+A stub (``None``, ``...``, a function that raises ``NotImplementedError`` or returns ``None``)
+gives a ✗ line, never a traceback: the student edition (solutions removed) runs cleanly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+from .validation import is_int
+
+Compare = Callable[[Any, Any, bool], "str | None"]
+Hint = tuple[Callable[..., bool], "str | Callable[..., str]"]
 
 
 def report(exercise: str, passed: bool, detail: str = "") -> bool:
@@ -41,51 +48,210 @@ def attempt(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, An
         return False, f"raised {type(exc).__name__}: {exc}"
 
 
-def compare_arrays(
-    exercise: str, answer: Any, expected: np.ndarray, atol: float = 1e-6
-) -> bool:
-    """Report whether ``answer`` is an array equal to ``expected`` (same shape, to ``atol``)."""
-    if answer is None:
-        return report(exercise, False, "no answer yet (got None)")
+class NotRight(Exception):
+    """Raised by a ``convert`` step of :func:`check` when an answer has the wrong form."""
+
+
+# --- comparisons: compare(got, want, reveal) -> None when right, else what is wrong ------------
+
+def _show(value: Any) -> str:
+    return f"{value:,}" if is_int(value) else repr(value)
+
+
+def _equal(got: Any, want: Any) -> bool:
     try:
-        got = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return report(exercise, False, f"expected an array, got {type(answer).__name__}")
-    if got.shape != np.shape(expected):
-        return report(exercise, False, f"expected shape {np.shape(expected)}, got {got.shape}")
-    if not np.allclose(got, expected, atol=atol):
-        worst = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
-        return report(exercise, False, f"values differ, e.g. at index {tuple(map(int, worst))}")
-    return report(exercise, True)
+        return bool(got == want)
+    except Exception:  # noqa: BLE001 - an answer that cannot be compared is not equal
+        return False
 
 
-def compare_numbers(exercise: str, answer: Any, expected: float, rtol: float = 1e-9) -> bool:
-    """Report whether ``answer`` is a number equal to ``expected`` (relative tolerance ``rtol``)."""
-    if answer is None:
-        return report(exercise, False, "no answer yet (got None)")
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
-        return report(exercise, False, f"expected a number, got {type(answer).__name__}")
-    if not np.isclose(float(answer), float(expected), rtol=rtol, atol=0.0):
-        return report(exercise, False, f"got {answer}, which is not right yet")
-    return report(exercise, True)
+def exact(got: Any, want: Any, reveal: bool) -> str | None:
+    """``got == want``; a whole number (not ``bool``) where ``want`` is one."""
+    if is_int(want) and got is not None and not is_int(got):
+        return f"expected a whole number, got {got!r}"
+    if _equal(got, want):
+        return None
+    return f"expected {_show(want)}, got {_show(got)}" if reveal else \
+        f"got {_show(got)}, which is not right yet"
 
 
-# === section: lead (setup notebook 00) ===
+def number(rtol: float = 1e-9, atol: float = 0.0) -> Compare:
+    """A real number within ``rtol``/``atol`` of the reference (``bool`` and strings rejected)."""
+    def compare(got: Any, want: Any, reveal: bool) -> str | None:
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
+            return f"expected a number, got {type(got).__name__}"
+        if np.isclose(float(got), float(want), rtol=rtol, atol=atol):
+            return None
+        return f"expected {want:.6g}, got {got:.6g}" if reveal else \
+            f"got {_show(got)}, which is not right yet"
+    return compare
+
+
+def array(atol: float = 1e-6, dtype: Any = None) -> Compare:
+    """An array (or nested list) of the reference's shape, equal to ``atol``; if ``dtype`` is
+    given, an ``np.ndarray`` answer must have it."""
+    def compare(got: Any, want: Any, reveal: bool) -> str | None:
+        try:
+            if got is None:
+                raise TypeError
+            values = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return f"expected an array, got {type(got).__name__}"
+        if values.shape != np.shape(want):
+            return f"expected shape {np.shape(want)}, got {values.shape}"
+        if dtype is not None and isinstance(got, np.ndarray) and got.dtype != dtype:
+            return f"expected dtype {np.dtype(dtype)}, got {got.dtype}"
+        if np.allclose(values, want, atol=atol):
+            return None
+        worst = np.unravel_index(np.argmax(np.abs(values - want)), values.shape)
+        return f"values differ, e.g. at index {tuple(map(int, worst))}"
+    return compare
+
+
+def named(names: Sequence[str], item: Compare = exact) -> Compare:
+    """A tuple/list with one value per name, each compared with ``item``; the first wrong value
+    is reported by its name."""
+    def compare(got: Any, want: Any, reveal: bool) -> str | None:
+        if not isinstance(got, (tuple, list)) or len(got) != len(names):
+            return f"expected {len(names)} values ({', '.join(names)}), got {got!r}"
+        for name, g, w in zip(names, got, want, strict=True):
+            problem = item(g, w, reveal)
+            if problem:
+                return f"{name}: {problem}"
+        return None
+    return compare
+
+
+# --- the builder -------------------------------------------------------------------------------
+
+def _label(case: tuple) -> str:
+    parts = [f"array of shape {a.shape}" if isinstance(a, np.ndarray) else repr(a) for a in case]
+    return ", ".join(parts)
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, (np.ndarray, list)) else value
+
+
+def _hint(hints: Sequence[Hint], got: Any, want: Any, case: tuple) -> str:
+    for predicate, hint in hints:
+        try:
+            matches = bool(predicate(got, want, *case))
+        except Exception:  # noqa: BLE001 - a hint that does not apply to this answer
+            matches = False
+        if matches:
+            return f" ({hint(got, want, *case) if callable(hint) else hint})"
+    return ""
+
+
+def check(
+    exercise: str,
+    answer: Any,
+    reference: Any,
+    *,
+    cases: Sequence[tuple] | None = None,
+    compare: Compare = exact,
+    hints: Sequence[Hint] = (),
+    convert: Callable[..., Any] | None = None,
+    label: str | Callable[..., str] | None = None,
+    success: str | Callable[[Any], str] = "",
+) -> bool:
+    """Check a student's answer and print one ✓/✗ line (see :func:`report`); return the verdict.
+
+    - Value exercise (``cases`` is None): ``answer`` is compared with ``reference`` by
+      ``compare(answer, reference, reveal=False)`` — the message never gives the answer away.
+    - Function exercise: ``answer`` is the student's function; for each argument tuple in
+      ``cases`` it is called on copies of the arguments and ``answer(*case)`` is compared with
+      ``reference(*case)`` (``reveal=True``: the failing case and its expected value are named,
+      ``label(*case)`` or ``label.format(*case)``). Changing an argument in place is a mistake.
+    - ``convert(result, *case)`` turns the answer (or the function's result) into what is
+      compared (e.g. a Keras model into its shapes and parameter count); it raises
+      :class:`NotRight` for an answer of the wrong form.
+    - ``hints``: ``(predicate, hint)`` pairs tried in order on a wrong answer;
+      ``predicate(got, want, *case)`` true → `` (hint)`` is appended (``hint`` may be a function
+      of the same arguments). A predicate that raises does not match.
+    - ``success``: detail for the ✓ line, a string or a function of the answer.
+    """
+    if cases is None:
+        if answer is None or answer is Ellipsis:
+            return report(exercise, False, f"no answer yet (got {answer!r})")
+        problem, hint = _verdict(answer, reference, (), compare, hints, convert, False)
+        verdict = problem + hint if problem else None
+    elif not callable(answer):
+        return report(exercise, False, f"expected a function, got {type(answer).__name__}")
+    else:
+        verdict = None
+        for case in cases:
+            verdict = _case_verdict(answer, reference, tuple(case), compare, hints, convert, label)
+            if verdict:
+                break
+    if verdict:
+        return report(exercise, False, verdict)
+    return report(exercise, True, success(answer) if callable(success) else success)
+
+
+def _case_verdict(fn: Callable[..., Any], reference: Callable[..., Any], case: tuple,
+                  compare: Compare, hints: Sequence[Hint], convert: Callable[..., Any] | None,
+                  label: str | Callable[..., str] | None) -> str | None:
+    """None when ``fn(*case)`` is right, else the message (prefixed by the case's label)."""
+    where = label(*case) if callable(label) else _label(case) if label is None \
+        else label.format(*case)
+    prefix = f"{where}: " if where else ""
+    want = reference(*case)
+    args = tuple(_copy(a) for a in case)
+    ok, got = attempt(fn, *args)
+    if not ok:
+        return got if got == "not implemented yet" else prefix + got
+    changed = [i for i, (a, b) in enumerate(zip(args, case, strict=True))
+               if isinstance(b, np.ndarray) and not np.array_equal(a, b, equal_nan=True)]
+    if changed:
+        return f"{prefix}your function changed its argument {changed[0] + 1} in place: " \
+               "work on a copy"
+    problem, hint = _verdict(got, want, case, compare, hints, convert, True)
+    if problem and got is None and not hint:
+        hint = " (your function returned None: did you forget `return`?)"
+    return prefix + problem + hint if problem else None
+
+
+def _verdict(got: Any, want: Any, case: tuple, compare: Compare, hints: Sequence[Hint],
+             convert: Callable[..., Any] | None, reveal: bool) -> tuple[str | None, str]:
+    """(what is wrong or None, the hint or "") for the answer ``got``."""
+    if convert is not None:
+        try:
+            got = convert(got, *case)
+        except NotRight as exc:
+            return str(exc), ""
+        except Exception as exc:  # noqa: BLE001 - student code runs inside convert
+            return f"raised {type(exc).__name__}: {exc}", ""
+    problem = compare(got, want, reveal)
+    return problem, _hint(hints, got, want, case) if problem else ""
+
+
 def check_keras_layout(answer: Any, images: np.ndarray) -> bool:
-    """Exercise 0.1: ``images`` (N, H, W) uint8 -> float32 (N, H, W, 1) with values in [0, 1]."""
-    expected = (np.asarray(images, dtype=np.float32) / 255.0)[..., None]
-    if isinstance(answer, np.ndarray) and answer.dtype != np.float32:
-        return report("0.1", False, f"expected dtype float32, got {answer.dtype}")
-    return compare_arrays("0.1", answer, expected, atol=1e-6)
+    """Used in notebook 00 (exercise 0.1): ``images`` (N, H, W) uint8 → float32 (N, H, W, 1)
+    with values in [0, 1]."""
+    images = np.asarray(images)
+    return check("0.1", answer, (images.astype(np.float32) / 255.0)[..., None],
+                 compare=array(dtype=np.float32), hints=[
+        (lambda x, w: np.shape(x) == images.shape, "add the channel axis: x[..., np.newaxis]"),
+        (lambda x, w: np.shape(x) == (len(images), 1, *images.shape[1:]),
+         "Keras puts the channels last: (N, H, W, 1)"),
+        (lambda x, w: np.max(x) > 1, "divide by 255 to get values in [0, 1]"),
+    ])
 
 
 def check_class_counts(answer: Any, labels: np.ndarray) -> bool:
-    """Exercise 0.2: the number of examples of each class 0..9 in ``labels`` (N,)."""
-    return compare_arrays("0.2", answer, np.bincount(labels, minlength=10))
+    """Used in notebook 00 (exercise 0.2): the number of examples of each class 0..9 in
+    ``labels`` (N,) → (10,)."""
+    return check("0.2", answer, np.bincount(labels, minlength=10), compare=array(), hints=[
+        (lambda c, w: np.size(c) < 10,
+         "np.bincount stops at the largest label it sees: pass minlength=10"),
+        (lambda c, w: np.isclose(np.sum(c), 1), "counts, not fractions"),
+    ])
 
 
-# === section: notebooks 01-03 ===
-def _reference_box_height(images: np.ndarray, threshold: int = 127) -> np.ndarray:
+def _box_height(images: np.ndarray, threshold: int = 127) -> np.ndarray:
+    """(N, H, W) → (N,) rows from the first to the last row holding a pixel > threshold."""
     rows = (np.asarray(images) > threshold).any(axis=2)  # (N, H): row holds ink
     first = rows.argmax(axis=1)
     last = rows.shape[1] - 1 - rows[:, ::-1].argmax(axis=1)
@@ -93,292 +259,269 @@ def _reference_box_height(images: np.ndarray, threshold: int = 127) -> np.ndarra
 
 
 def check_bounding_box_height(fn: Callable[..., Any], images: np.ndarray) -> bool:
-    """Exercise 1.1: ``fn(images)`` (N, H, W) uint8 → (N,) rows from the first to the last row
-    that holds a pixel > 127 (0 for an empty image)."""
+    """Used in notebook 01 (exercise 1.1): ``fn(images)`` (N, H, W) uint8 → (N,) rows from the
+    first to the last row that holds a pixel > 127 (0 for an empty image)."""
     images = np.asarray(images)[:500]
     probe = np.concatenate([images, np.zeros((1, *images.shape[1:]), images.dtype)])
-    ok, got = attempt(fn, probe)
-    if not ok:
-        return report("1.1", False, got)
-    return compare_arrays("1.1", got, _reference_box_height(probe))
+    return check("1.1", fn, _box_height, cases=[(probe,)], compare=array(), label="", hints=[
+        (lambda h, w, im: np.allclose(h, w - 1), "count both rows: last − first + 1"),
+        (lambda h, w, im: np.allclose(h, _box_height(im.transpose(0, 2, 1))),
+         "that is the width: rows are axis 1 of (N, H, W)"),
+        (lambda h, w, im: np.allclose(h, _box_height(im, 126)), "ink means > 127, not ≥ 127"),
+        (lambda h, w, im: np.allclose(h[w > 0], w[w > 0]), "an image without ink has height 0"),
+    ])
 
 
 def check_dense_vs_conv(answer: Any) -> bool:
-    """Exercise 1.2: (parameters of Dense(512) on a flattened 32×32×3 image,
-    parameters of Conv2D(32, 3×3) on the 32×32×3 image)."""
-    from .arithmetic import conv_params, dense_params
+    """Used in notebook 01 (exercise 1.2): (parameters of Dense(512) on a flattened 32×32×3
+    image, parameters of Conv2D(32, 3×3) on the 32×32×3 image)."""
+    from .shapes import conv_params, dense_params
 
-    expected = (dense_params(32 * 32 * 3, 512), conv_params(3, 3, 3, 32))
-    if answer is None:
-        return report("1.2", False, "no answer yet (got None)")
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return report("1.2", False, f"expected a pair (dense, conv), got {answer!r}")
-    names = ("Dense(512)", "Conv2D(32, 3×3)")
-    for name, got, want in zip(names, answer, expected, strict=True):
-        if isinstance(got, bool) or not isinstance(got, (int, np.integer)) or got != want:
-            hint = "did you count the biases?" if got in (want - 512, want - 32) else \
-                "weights per unit × units, plus one bias per unit"
-            return report("1.2", False, f"{name}: got {got!r}, which is not right yet ({hint})")
-    return report("1.2", True, f"{expected[0]:,} vs {expected[1]:,}")
-
-
-def _random_cases(seed: int, shapes: list[tuple[tuple[int, int], tuple[int, int]]]
-                  ) -> list[tuple[np.ndarray, np.ndarray]]:
-    rng = np.random.default_rng(seed)
-    return [(rng.integers(-5, 6, image), rng.integers(-2, 3, kernel)) for image, kernel in shapes]
+    dense, conv = dense_params(32 * 32 * 3, 512), conv_params(3, 3, 3, 32)
+    return check("1.2", answer, (dense, conv), compare=named(("Dense(512)", "Conv2D(32, 3×3)")),
+                 success=f"{dense:,} vs {conv:,}", hints=[
+        (lambda a, w: a[0] == dense - 512 or a[1] == conv - 32, "did you count the biases?"),
+        (lambda a, w: a[0] == dense_params(32 * 32, 512),
+         "the flattened image has 32·32·3 inputs"),
+        (lambda a, w: a[1] == conv_params(3, 3, 1, 32), "each 3×3 filter spans all 3 channels"),
+        (lambda a, w: a[1] > conv, "a convolution shares its weights over all positions"),
+    ])
 
 
 def check_correlate2d(fn: Callable[..., Any]) -> bool:
-    """Exercise 2.1: ``fn(image, kernel)`` = valid cross-correlation, stride 1 (no flip)."""
+    """Used in notebook 02 (exercise 2.1): ``fn(image, kernel)`` = valid cross-correlation of
+    image (H, W) with kernel (kh, kw), stride 1, no flip → (H − kh + 1, W − kw + 1)."""
     import scipy.signal
 
-    shapes = [((4, 4), (3, 3)), ((6, 5), (3, 2)), ((7, 7), (1, 1)), ((5, 8), (5, 3))]
-    for image, kernel in _random_cases(2, shapes):
-        ok, got = attempt(fn, image, kernel)
-        if not ok:
-            return report("2.1", False, got)
-        expected = scipy.signal.correlate2d(image, kernel, mode="valid")
-        flipped = scipy.signal.convolve2d(image, kernel, mode="valid")
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return report("2.1", False, f"expected an array, got {type(got).__name__}")
-        if got.shape != expected.shape:
-            return report("2.1", False, f"image {image.shape} with kernel {kernel.shape}: "
-                                        f"expected shape {expected.shape}, got {got.shape}")
-        if not np.allclose(got, expected):
-            hint = " (that is a convolution: the kernel is flipped)" if np.allclose(
-                got, flipped) else ""
-            return report("2.1", False, f"image {image.shape} with kernel {kernel.shape}: "
-                                        f"values differ from the correlation{hint}")
-    return report("2.1", True, f"{len(shapes)} random cases equal scipy.signal.correlate2d")
+    rng = np.random.default_rng(2)
+    cases = [(rng.integers(-5, 6, image), rng.integers(-2, 3, kernel)) for image, kernel in
+             [((4, 4), (3, 3)), ((6, 5), (3, 2)), ((7, 7), (1, 1)), ((5, 8), (5, 3))]]
+    return check("2.1", fn, lambda im, k: scipy.signal.correlate2d(im, k, mode="valid"),
+                 cases=cases, compare=array(),
+                 label=lambda im, k: f"image {im.shape} with kernel {k.shape}",
+                 success=f"{len(cases)} random cases equal scipy.signal.correlate2d", hints=[
+        (lambda o, w, im, k: np.allclose(o, scipy.signal.convolve2d(im, k, mode="valid")),
+         "that is a convolution: the kernel is flipped"),
+        (lambda o, w, im, k: np.shape(o) == im.shape, "valid: no padding, the output shrinks"),
+        (lambda o, w, im, k: np.shape(o) == tuple(np.subtract(w.shape, 1)),
+         "forgot the +1: there are H − kh + 1 window positions"),
+    ])
 
 
-def check_shift_kernel(kernel: Any) -> bool:
-    """Exercise 2.2: a 3×3 kernel whose correlation (padding 'same') moves the image one pixel
-    to the right: ``out[r, c] = image[r, c − 1]``, zeros in the first column."""
+def _shifted(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """``image`` moved ``rows`` down and ``cols`` right, zeros where nothing moved in."""
+    out = np.zeros_like(image)
+    h, w = image.shape
+    out[max(rows, 0):h + min(rows, 0), max(cols, 0):w + min(cols, 0)] = \
+        image[max(-rows, 0):h - max(rows, 0), max(-cols, 0):w - max(cols, 0)]
+    return out
+
+
+def _same_correlation(kernel: Any, image: np.ndarray) -> np.ndarray:
     from .conv import correlate2d
 
-    if kernel is None:
-        return report("2.2", False, "no answer yet (got None)")
     try:
         kernel = np.asarray(kernel, dtype=float)
     except (TypeError, ValueError):
-        return report("2.2", False, f"expected a 3×3 array, got {type(kernel).__name__}")
+        raise NotRight(f"expected a 3×3 array, got {type(kernel).__name__}") from None
     if kernel.shape != (3, 3):
-        return report("2.2", False, f"expected a 3×3 kernel, got shape {kernel.shape}")
+        raise NotRight(f"expected a 3×3 kernel, got shape {kernel.shape}")
+    return correlate2d(image, kernel, padding="same")
+
+
+def check_shift_kernel(kernel: Any) -> bool:
+    """Used in notebook 02 (exercise 2.2): a 3×3 kernel whose correlation (padding 'same') moves
+    the image one pixel to the right: ``out[r, c] = image[r, c − 1]``, zeros in column 0."""
     image = np.random.default_rng(3).integers(0, 10, (6, 6))
-    expected = np.zeros_like(image)
-    expected[:, 1:] = image[:, :-1]
-    got = correlate2d(image, kernel, padding="same")
-    if np.allclose(got, expected):
-        return report("2.2", True)
-    left = np.zeros_like(image)
-    left[:, :-1] = image[:, 1:]
-    if np.allclose(got, left):
-        return report("2.2", False, "this moves the image to the LEFT: in a correlation the "
-                                    "weight at column v reads pixel c + v − 1")
-    return report("2.2", False, "the output is not the image moved one pixel to the right")
+    moves = {(r, c): _shifted(image, r, c) for r in (-1, 0, 1) for c in (-1, 0, 1)}
+    return check("2.2", kernel, moves[0, 1], compare=array(),
+                 convert=lambda k: _same_correlation(k, image), hints=[
+        (lambda out, w: np.allclose(out, moves[0, -1]), "this moves the image to the LEFT: in "
+         "a correlation the weight at column v reads pixel c + v − 1"),
+        (lambda out, w: np.allclose(out, image), "the centre weight alone copies the image"),
+        (lambda out, w: any(np.allclose(out, moves[r, c]) for r in (-1, 1) for c in (-1, 0, 1)),
+         "this moves the image up or down: put the 1 in the middle row"),
+    ])
 
 
 def check_max_pool(fn: Callable[..., Any]) -> bool:
-    """Exercise 2.3: ``fn(x)`` = 2×2 max pooling with stride 2 of x (H, W) (last odd row/column
-    dropped, as Keras' MaxPooling2D((2, 2)) does)."""
-    from .conv import max_pool2d
+    """Used in notebook 02 (exercise 2.3): ``fn(x)`` = 2×2 max pooling with stride 2 of x
+    (H, W) → (⌊H/2⌋, ⌊W/2⌋) (last odd row/column dropped, as Keras' MaxPooling2D((2, 2)))."""
+    from .conv import avg_pool2d, max_pool2d
 
     rng = np.random.default_rng(4)
-    for shape in [(4, 4), (6, 8), (5, 7), (2, 2)]:
-        x = rng.integers(-9, 10, shape)
-        ok, got = attempt(fn, x)
-        if not ok:
-            return report("2.3", False, got)
-        expected = max_pool2d(x, 2)
-        if np.shape(got) != expected.shape:
-            return report("2.3", False, f"x of shape {shape}: expected shape {expected.shape}, "
-                                        f"got {np.shape(got)}")
-        if not np.array_equal(np.asarray(got), expected):
-            return report("2.3", False, f"x of shape {shape}: values differ from the maxima of "
-                                        "the 2×2 blocks")
-    return report("2.3", True)
+    cases = [(rng.integers(-9, 10, shape),) for shape in [(4, 4), (6, 8), (5, 7), (2, 2)]]
+    return check("2.3", fn, lambda x: max_pool2d(x, 2), cases=cases, compare=array(),
+                 label=lambda x: f"x of shape {x.shape}", hints=[
+        (lambda o, w, x: np.allclose(o, avg_pool2d(x, 2)),
+         "that is average pooling: take the maximum of each 2×2 block"),
+        (lambda o, w, x: np.shape(o) == tuple(np.subtract(x.shape, 1)),
+         "the stride defaults to the pool size: step 2, not 1"),
+        (lambda o, w, x: np.shape(o) == x.shape, "2×2 pooling with stride 2 halves each side"),
+        (lambda o, w, x: np.shape(o) == tuple(-(-np.array(x.shape) // 2)),
+         "drop the last row/column when H or W is odd, as Keras' padding='valid' does"),
+    ])
 
 
 def check_output_size(fn: Callable[..., Any]) -> bool:
-    """Exercise 3.1: ``fn(n, f, p, s)`` = ⌊(n + 2p − f)/s⌋ + 1 for many (n, f, p, s)."""
-    from .arithmetic import conv_output_size
+    """Used in notebook 03 (exercise 3.1): ``fn(n, f, p, s)`` = ⌊(n + 2p − f)/s⌋ + 1 for many
+    (n, f, p, s)."""
+    from .shapes import conv_output_size
 
     cases = [(n, f, p, s) for n in (4, 6, 7, 28, 32, 227) for f in (1, 2, 3, 5, 11)
              for p in (0, 1, 2) for s in (1, 2, 3, 4) if f <= n + 2 * p]
-    for n, f, p, s in cases:
-        ok, got = attempt(fn, n, f, p, s)
-        if not ok:
-            return report("3.1", False, got)
-        want = conv_output_size(n, f, s, p).size
-        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-            return report("3.1", False, f"n={n}, f={f}, p={p}, s={s}: expected an int, "
-                                        f"got {got!r}")
-        if got != want:
-            return report("3.1", False, f"n={n}, f={f}, p={p}, s={s}: expected {want}, "
-                                        f"got {got}")
-    return report("3.1", True, f"{len(cases)} cases")
+    return check("3.1", fn, lambda n, f, p, s: conv_output_size(n, f, s, p).size, cases=cases,
+                 label="n={}, f={}, p={}, s={}", success=f"{len(cases)} cases", hints=[
+        (lambda o, w, n, f, p, s: isinstance(o, float), "use // (floor division): / gives a float"),
+        (lambda o, w, n, f, p, s: o in (round((n + 2 * p - f) / s) + 1,
+                                        -(-(n + 2 * p - f) // s) + 1),
+         "round down (floor): a window that does not fit is dropped"),
+        (lambda o, w, n, f, p, s: o == (n + p - f) // s + 1,
+         "padding is added on both sides: n + 2p"),
+        (lambda o, w, n, f, p, s: o == w - 1, "forgot the +1 (the first window)"),
+        (lambda o, w, n, f, p, s: o == n + 2 * p - f + 1, "divide by the stride s"),
+    ])
 
 
 def check_layer_answer(answer: Any) -> bool:
-    """Exercise 3.2: (H', W', channels, parameters) of Conv2D(16, (5, 5), strides=2,
-    padding="same") on a 64×64×3 input."""
-    from .arithmetic import conv_output_size, conv_params
+    """Used in notebook 03 (exercise 3.2): (H', W', channels, parameters) of Conv2D(16, (5, 5),
+    strides=2, padding="same") on a 64×64×3 input."""
+    from .shapes import conv_output_size, conv_params
 
-    size = conv_output_size(64, 5, 2, "same").size
-    expected = (size, size, 16, conv_params(5, 5, 3, 16))
-    if answer is None:
-        return report("3.2", False, "no answer yet (got None)")
-    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
-        return report("3.2", False, f"expected 4 numbers (H', W', channels, parameters), "
-                                    f"got {answer!r}")
-    for name, got, want in zip(("H'", "W'", "channels", "parameters"), answer, expected,
-                               strict=True):
-        if got != want:
-            return report("3.2", False, f"{name}: got {got!r}, which is not right yet")
-    return report("3.2", True)
+    size, params = conv_output_size(64, 5, 2, "same").size, conv_params(5, 5, 3, 16)
+    return check("3.2", answer, (size, size, 16, params),
+                 compare=named(("H'", "W'", "channels", "parameters")), hints=[
+        (lambda a, w: a[0] == conv_output_size(64, 5, 2, "valid").size,
+         "padding='same' gives ⌈n/s⌉, whatever the kernel size"),
+        (lambda a, w: a[0] == 64, "a stride of 2 halves the size"),
+        (lambda a, w: a[3] == params - 16, "did you count the biases?"),
+        (lambda a, w: a[3] == conv_params(5, 5, 1, 16), "each 5×5 filter spans all 3 channels"),
+    ])
 
 
 def check_conv_ops(answer: Any) -> bool:
-    """Exercise 3.3: multiplications + additions (with bias) of the lecture CNN's first layer,
-    Conv2D(32, (3, 3)) on 28×28×1 (INSA counting)."""
-    from .arithmetic import conv_ops
+    """Used in notebook 03 (exercise 3.3): multiplications + additions (with bias) of the
+    lecture CNN's first layer, Conv2D(32, (3, 3)) on 28×28×1 (INSA counting)."""
+    from .shapes import conv_ops
 
     ops = conv_ops(26, 26, 3, 1, 32)
-    if isinstance(answer, (int, np.integer)) and answer == ops.multiplications:
-        return report("3.3", False, f"{answer:,} counts only the multiplications")
-    return compare_numbers("3.3", answer, ops.total)
+    return check("3.3", answer, ops.total, compare=number(), hints=[
+        (lambda a, w: a == ops.multiplications, lambda a, w: f"{a:,} counts only the "
+                                                            "multiplications"),
+        (lambda a, w: a == conv_ops(26, 26, 3, 1, 32, bias=False).total,
+         "one more addition per output for the bias"),
+        (lambda a, w: a == conv_ops(28, 28, 3, 1, 32).total,
+         "count the output positions: valid padding gives 26×26, not 28×28"),
+        (lambda a, w: a * 32 == w, "each of the 32 filters makes its own output map"),
+    ])
 
 
-# === section: notebooks 04-05 ===
-def _lenet5_params(c_in: int) -> int:
-    """LeNet-5 (seed 000) on a 32×32×c_in input: (5·5·c_in + 1)·6 + 61,550 more parameters."""
-    from .arithmetic import conv_params, dense_params
+def _lenet5_params(c_in: int, bias: bool = True) -> int:
+    """LeNet-5 (Boracchi's slides) on a 32×32×c_in input: (5·5·c_in + 1)·6 + 61,550 more."""
+    from .shapes import conv_params, dense_params
 
-    return (conv_params(5, 5, c_in, 6) + conv_params(5, 5, 6, 16) + dense_params(400, 120)
-            + dense_params(120, 84) + dense_params(84, 10))
+    return (conv_params(5, 5, c_in, 6, bias) + conv_params(5, 5, 6, 16, bias)
+            + dense_params(400, 120, bias) + dense_params(120, 84, bias)
+            + dense_params(84, 10, bias))
 
 
 def check_lenet_params(fn: Callable[..., Any]) -> bool:
-    """Exercise 4.1: ``fn(c_in)`` → trainable parameters of LeNet-5 on a 32×32×c_in input."""
-    for c_in in (1, 3, 2, 4, 10):
-        ok, got = attempt(fn, c_in)
-        if not ok:
-            return report("4.1", False, got)
-        want = _lenet5_params(c_in)
-        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-            return report("4.1", False, f"expected an int for c_in={c_in}, got {got!r}")
-        if got != want:
-            hint = " (only the first convolution depends on c_in)" if c_in > 1 else ""
-            return report("4.1", False, f"c_in={c_in}: expected {want:,}, got {got:,}{hint}")
-    return report("4.1", True, f"grey {_lenet5_params(1):,}, RGB {_lenet5_params(3):,}")
+    """Used in notebook 04 (exercise 4.1): ``fn(c_in)`` → trainable parameters of LeNet-5 on a
+    32×32×c_in input."""
+    return check("4.1", fn, _lenet5_params, cases=[(c,) for c in (1, 3, 2, 4, 10)],
+                 label="c_in={}", success=f"grey {_lenet5_params(1):,}, "
+                 f"RGB {_lenet5_params(3):,}", hints=[
+        (lambda o, w, c: o == _lenet5_params(1), "only the first convolution depends on c_in"),
+        (lambda o, w, c: o == _lenet5_params(c, bias=False), "did you count the biases?"),
+    ])
+
+
+def _keras_facts(model: Any, *case: Any) -> tuple:
+    """(input shape, output shape, Dense units, parameters) of a Keras model."""
+    if not (hasattr(model, "count_params") and hasattr(model, "layers")):
+        raise NotRight(f"expected a Keras model, got {type(model).__name__}")
+    try:
+        return (tuple(model.input_shape), tuple(model.output_shape),
+                [layer.units for layer in model.layers if type(layer).__name__ == "Dense"],
+                int(model.count_params()))
+    except Exception as exc:  # noqa: BLE001 - an unbuilt or odd model is a verdict
+        raise NotRight(f"could not read the model ({type(exc).__name__}: {exc}); start it "
+                       "with keras.Input(shape=(32, 32, 1))") from None
 
 
 def check_mlp_baseline(fn: Callable[..., Any]) -> bool:
-    """Exercise 4.2: ``fn()`` → a Keras model 32×32×1 → Flatten → Dense(84) → Dense(10)."""
-    ok, model = attempt(fn)
-    if not ok:
-        return report("4.2", False, model)
-    if not (hasattr(model, "count_params") and hasattr(model, "layers")):
-        return report("4.2", False, f"expected a Keras model, got {type(model).__name__}")
-    try:
-        in_shape = tuple(model.input_shape)
-        out_shape = tuple(model.output_shape)
-        dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
-        n_params = int(model.count_params())
-    except Exception as exc:  # noqa: BLE001 - an unbuilt or odd model is a verdict
-        return report("4.2", False, f"could not read the model ({type(exc).__name__}: {exc}); "
-                                    "start it with keras.Input(shape=(32, 32, 1))")
-    if in_shape != (None, 32, 32, 1):
-        return report("4.2", False, f"input shape should be (None, 32, 32, 1), got {in_shape}")
-    if out_shape != (None, 10):
-        return report("4.2", False, f"output shape should be (None, 10), got {out_shape}")
-    units = [layer.units for layer in dense]
-    if units != [84, 10]:
-        return report("4.2", False, f"expected Dense layers of 84 and 10 units, got {units}")
-    want = 32 * 32 * 84 + 84 + 84 * 10 + 10
-    if n_params != want:
-        return report("4.2", False, f"expected {want:,} parameters, got {n_params:,}")
-    return report("4.2", True, f"{n_params:,} parameters")
+    """Used in notebook 04 (exercise 4.2): ``fn()`` → a Keras model 32×32×1 → Flatten →
+    Dense(84) → Dense(10)."""
+    want = ((None, 32, 32, 1), (None, 10), [84, 10], 32 * 32 * 84 + 84 + 84 * 10 + 10)
+    return check("4.2", fn, lambda: want, cases=[()], convert=_keras_facts, label="",
+                 compare=named(("input shape", "output shape", "Dense units", "parameters")),
+                 success=f"{want[3]:,} parameters", hints=[
+        (lambda m, w: m[0] != w[0], "start with keras.Input(shape=(32, 32, 1))"),
+        (lambda m, w: m[2] != w[2], "Dense layers of 84 and 10 units: one hidden, one output"),
+    ])
 
 
 def check_per_class_accuracy(fn: Callable[..., Any]) -> bool:
-    """Exercise 4.3: ``fn(cm)`` → (K,) fraction of each true class i predicted correctly,
-    ``cm[i, i] / cm[i, :].sum()``, for a (K, K) confusion matrix ``cm``."""
+    """Used in notebook 04 (exercise 4.3): ``fn(cm)`` → (K,) fraction of each true class i
+    predicted correctly, ``cm[i, i] / cm[i, :].sum()``, for a (K, K) confusion matrix ``cm``."""
     rng = np.random.default_rng(4)
-    cases = [np.array([[5, 1], [2, 2]]), rng.integers(1, 30, (10, 10)),
-             np.diag([3, 4, 5]) + 1]
-    for cm in cases:
-        ok, got = attempt(fn, cm.copy())
-        if not ok:
-            return report("4.3", False, got)
-        want = np.diag(cm) / cm.sum(axis=1)
-        try:
-            got_arr = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return report("4.3", False, f"expected an array of {len(cm)} numbers, got {got!r}")
-        if got_arr.shape != want.shape:
-            return report("4.3", False, f"expected shape {want.shape}, got {got_arr.shape}")
-        if not np.allclose(got_arr, want):
-            column = np.diag(cm) / cm.sum(axis=0)
-            hint = " (rows are the true classes: divide by row sums)" if np.allclose(
-                got_arr, column) else ""
-            return report("4.3", False, f"wrong values for a {len(cm)}×{len(cm)} matrix{hint}")
-    return report("4.3", True)
+    cases = [(np.array([[5, 1], [2, 2]]),), (rng.integers(1, 30, (10, 10)),),
+             (np.diag([3, 4, 5]) + 1,)]
+    return check("4.3", fn, lambda cm: np.diag(cm) / cm.sum(axis=1), cases=cases,
+                 compare=array(), label=lambda cm: f"a {len(cm)}×{len(cm)} matrix", hints=[
+        (lambda o, w, cm: np.allclose(o, np.diag(cm) / cm.sum(axis=0)),
+         "rows are the true classes: divide by row sums"),
+        (lambda o, w, cm: np.allclose(o, np.diag(cm)), "divide by the row sums to get fractions"),
+        (lambda o, w, cm: isinstance(o, (float, np.floating)),
+         "one value per class, not the overall accuracy"),
+    ])
 
 
-def _early_stop_epoch(val_losses: Any, patience: int, min_delta: float = 0.0) -> int | None:
+def _early_stop_epoch(val_losses: Any, patience: int, improves: Callable = np.less) -> int | None:
     """Epoch (0-based) at which Keras' EarlyStopping(monitor="val_loss") stops, or None.
 
-    An epoch improves when ``loss < best − min_delta``; after ``patience`` epochs in a row
-    without improvement training stops (Keras never stops at epoch 0).
+    An epoch improves when ``improves(loss, best)`` (``loss < best``); after ``patience`` epochs
+    in a row without improvement training stops (Keras never stops at epoch 0).
     """
     best, wait = np.inf, 0
     for epoch, loss in enumerate(val_losses):
         wait += 1
-        if loss < best - min_delta:
+        if improves(loss, best):
             best, wait = loss, 0
-            continue
-        if wait >= patience and epoch > 0:
+        elif wait >= patience and epoch > 0:
             return epoch
     return None
 
 
 def check_early_stop_epoch(fn: Callable[..., Any]) -> bool:
-    """Exercise 5.1: ``fn(val_losses, patience)`` → the epoch (0-based) at which EarlyStopping
-    stops, or None when it lets all epochs run."""
-    cases = [
-        ([1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9], 3),
-        ([1.0, 0.8, 0.7, 0.75, 0.69, 0.71, 0.9], 3),
-        ([1.0, 0.9, 0.8, 0.7], 2),
-        ([0.5, 0.6, 0.7, 0.4, 0.8], 1),
-        ([0.5, 0.5, 0.5], 2),
-    ]
-    for losses, patience in cases:
-        ok, got = attempt(fn, list(losses), patience)
-        if not ok:
-            return report("5.1", False, got)
-        want = _early_stop_epoch(losses, patience)
-        if got != want or isinstance(got, bool):
-            return report("5.1", False, f"val_losses {losses}, patience {patience}: expected "
-                                        f"{want}, got {got!r}")
-    return report("5.1", True, f"{len(cases)} runs agree with keras.callbacks.EarlyStopping")
+    """Used in notebook 05 (exercise 5.1): ``fn(val_losses, patience)`` → the epoch (0-based)
+    at which EarlyStopping stops, or None when it lets all epochs run."""
+    cases = [([1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9], 3), ([1.0, 0.8, 0.7, 0.75, 0.69, 0.71, 0.9],
+                                                            3),
+             ([1.0, 0.9, 0.8, 0.7], 2), ([0.5, 0.6, 0.7, 0.4, 0.8], 1), ([0.5, 0.5, 0.5], 2)]
+    return check("5.1", fn, _early_stop_epoch, cases=cases,
+                 label="val_losses {}, patience {}", success=f"{len(cases)} runs agree with "
+                 "keras.callbacks.EarlyStopping", hints=[
+        (lambda o, w, v, p: o == _early_stop_epoch(v, p, np.less_equal),
+         "an equal loss is no improvement: loss < best"),
+        (lambda o, w, v, p: w is not None and o == w + 1, "epochs count from 0, and training "
+         "stops as soon as `patience` epochs in a row did not improve"),
+        (lambda o, w, v, p: w is None and o == len(v) - 1,
+         "return None when EarlyStopping lets every epoch run"),
+    ])
 
 
-def check_lr_logger(callback_class: Any) -> bool:
-    """Exercise 5.2: a ``keras.callbacks.Callback`` subclass whose ``rates`` list gets the
-    optimizer's learning rate (a float) at the end of every epoch."""
+def _logged_rates(callback_class: Any) -> Any:
+    """Train a tiny model 3 epochs at 0.08, 0.04, 0.02 with the student's callback; its
+    ``rates`` attribute."""
     import keras
 
     if not (isinstance(callback_class, type) and issubclass(callback_class,
                                                             keras.callbacks.Callback)):
-        return report("5.2", False, f"expected a subclass of keras.callbacks.Callback, got "
-                                    f"{callback_class!r}")
+        raise NotRight(f"expected a subclass of keras.callbacks.Callback, got {callback_class!r}")
     ok, logger = attempt(callback_class)
     if not ok:
-        return report("5.2", False, f"could not create it: {logger}")
+        raise NotRight(f"could not create it: {logger}")
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(16, 3)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
@@ -387,62 +530,62 @@ def check_lr_logger(callback_class: Any) -> bool:
     ok, result = attempt(model.fit, x, y, epochs=3, batch_size=16, verbose=0,
                          callbacks=[halve, logger])
     if not ok:
-        return report("5.2", False, f"training with it failed: {result}")
-    rates = getattr(logger, "rates", None)
-    if not isinstance(rates, list):
-        return report("5.2", False, f"expected a list attribute `rates`, got {rates!r}")
-    want = [0.08, 0.04, 0.02]
-    try:
-        close = len(rates) == 3 and np.allclose([float(r) for r in rates], want)
-    except (TypeError, ValueError):
-        close = False
-    if not close:
-        return report("5.2", False, f"with a rate halved every epoch from 0.08, expected "
-                                    f"{want}, got {rates!r}")
-    return report("5.2", True, "rates [0.08, 0.04, 0.02] logged")
+        raise NotRight(f"training with it failed: {result}")
+    return getattr(logger, "rates", None)
 
 
-# === section: notebooks 06-07 ===
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+def check_lr_logger(callback_class: Any) -> bool:
+    """Used in notebook 05 (exercise 5.2): a ``keras.callbacks.Callback`` subclass whose
+    ``rates`` list gets the optimizer's learning rate (a float) at the end of every epoch."""
+    return check("5.2", callback_class, [0.08, 0.04, 0.02], compare=array(),
+                 convert=_logged_rates, success="rates [0.08, 0.04, 0.02] logged", hints=[
+        (lambda r, w: r is None, "give it a list attribute `rates`: self.rates = [] in __init__"),
+        (lambda r, w: len(r) == 0, "append the rate in on_epoch_end"),
+        (lambda r, w: len(r) > 3, "once per epoch: on_epoch_end, not on every batch"),
+        (lambda r, w: not all(isinstance(v, float) for v in r),
+         "append float(self.model.optimizer.learning_rate): the variable itself keeps changing"),
+    ])
+
+
+def _rf_size(kernels: Sequence[int], strides: Sequence[int], jump_first: bool = False) -> int:
+    """``r = r + (k − 1)·j; j = j·s`` from ``r = j = 1`` (``jump_first``: j updated first)."""
+    size, jump = 1, 1
+    for k, s in zip(kernels, strides, strict=True):
+        jump *= s if jump_first else 1
+        size += (k - 1) * jump
+        jump *= 1 if jump_first else s
+    return size
 
 
 def check_rf_size(fn: Callable[..., Any]) -> bool:
-    """Exercise 6.1: ``fn(kernel_sizes, strides)`` → receptive-field size (input pixels) of one
-    unit of the last layer of a stack, ``r = r + (k − 1)·j; j = j·s`` from ``r = j = 1``."""
-    from .arithmetic import receptive_field
+    """Used in notebook 06 (exercise 6.1): ``fn(kernel_sizes, strides)`` → receptive-field size
+    (input pixels) of one unit of the last layer of a stack, ``r = r + (k − 1)·j; j = j·s``."""
+    from .receptive_field import receptive_field
 
     cases = [([3, 3, 3], [1, 1, 1]), ([3, 2, 3, 2, 3], [1, 2, 1, 2, 1]), ([7], [1]),
              ([11, 3, 5, 3], [4, 2, 1, 2]), ([1, 1], [2, 2]), ([5, 2, 3], [2, 2, 1])]
-    for kernels, strides in cases:
-        ok, got = attempt(fn, list(kernels), list(strides))
-        if not ok:
-            return report("6.1", False, got)
-        want = receptive_field(list(zip(kernels, strides, strict=True)))[-1].size
-        if not _is_int(got) or got != want:
-            hint = " (did you multiply the jumps? j = j·s after each layer)" if _is_int(got) \
-                and got == 1 + sum(k - 1 for k in kernels) else ""
-            return report("6.1", False, f"kernels {kernels}, strides {strides}: expected "
-                                        f"{want}, got {got!r}{hint}")
-    return report("6.1", True, f"{len(cases)} stacks agree with arithmetic.receptive_field")
+    return check("6.1", fn, lambda k, s: receptive_field(list(zip(k, s, strict=True)))[-1].size,
+                 cases=cases, label="kernels {}, strides {}", success=f"{len(cases)} stacks "
+                 "agree with receptive_field.receptive_field", hints=[
+        (lambda o, w, k, s: o == 1 + sum(x - 1 for x in k),
+         "did you multiply the jumps? j = j·s after each layer"),
+        (lambda o, w, k, s: o == _rf_size(k, s, jump_first=True),
+         "add (k − 1)·j with the jump of the layers below, then update j"),
+    ])
 
 
 def check_n_3x3_layers(answer: Any) -> bool:
-    """Exercise 6.2: fewest stacked 3×3 stride-1 convolutions (no pooling) whose receptive
-    field covers a whole 28×28 digit: ``1 + 2n >= 28``."""
-    if answer is None:
-        return report("6.2", False, "no answer yet (got None)")
-    if not _is_int(answer):
-        return report("6.2", False, f"expected a whole number of layers, got {answer!r}")
+    """Used in notebook 06 (exercise 6.2): fewest stacked 3×3 stride-1 convolutions (no
+    pooling) whose receptive field covers a whole 28×28 digit: ``1 + 2n >= 28``."""
     want = next(n for n in range(1, 100) if 1 + 2 * n >= 28)
-    if answer == want:
-        return report("6.2", True, f"{want} layers see {1 + 2 * want}×{1 + 2 * want} pixels")
-    if answer < want:
-        return report("6.2", False, f"{answer} layers see only {1 + 2 * answer} pixels")
-    return report("6.2", False, f"{answer} layers are enough, but fewer would do")
+    return check("6.2", answer, want, success=f"{want} layers see {1 + 2 * want}×{1 + 2 * want} "
+                 "pixels", hints=[
+        (lambda n, w: n < w, lambda n, w: f"{n} layers see only {1 + 2 * n} pixels"),
+        (lambda n, w: n > w, lambda n, w: f"{n} layers are enough, but fewer would do"),
+    ])
 
 
-def _dilated_offsets(dilations: list[int] | tuple[int, ...]) -> set[int]:
+def _dilated_offsets(dilations: Sequence[int]) -> set[int]:
     """Input offsets (one axis) a unit on top of 3×3 convolutions with these dilations sees."""
     offsets = {0}
     for d in dilations:
@@ -450,200 +593,206 @@ def _dilated_offsets(dilations: list[int] | tuple[int, ...]) -> set[int]:
     return offsets
 
 
-def check_dilations(dilations: Any) -> bool:
-    """Exercise 6.3: dilation rates of at most four 3×3 stride-1 convolutions whose receptive
-    field covers 28 pixels without holes (every offset inside the field is seen)."""
-    if dilations is None:
-        return report("6.3", False, "no answer yet (got None)")
-    if not isinstance(dilations, (list, tuple)) or not all(
-            _is_int(d) and d >= 1 for d in dilations):
-        return report("6.3", False, f"expected a list of dilation rates >= 1, got {dilations!r}")
-    if not 1 <= len(dilations) <= 4:
-        return report("6.3", False, f"use 1 to 4 layers, got {len(dilations)}")
-    size = 1 + 2 * sum(dilations)
-    if size < 28:
-        return report("6.3", False, f"receptive field {size} pixels, need at least 28")
+def _holes(dilations: Sequence[int]) -> list[int]:
+    """Offsets inside the field of 3×3 layers with these dilations that no path reaches."""
     half = sum(dilations)
-    holes = sorted(set(range(-half, half + 1)) - _dilated_offsets(dilations))
-    if holes:
-        return report("6.3", False, f"field of {size} pixels, but offsets {holes[:6]} are never "
-                                    "seen (gridding): grow the dilation gradually")
-    return report("6.3", True, f"{size}×{size} pixels with {len(dilations)} layers, no holes")
+    return sorted(set(range(-half, half + 1)) - _dilated_offsets(dilations))
+
+
+def _dilation_problem(dilations: Any, want: Any, reveal: bool) -> str | None:
+    """None when 1–4 dilation rates give a field of ≥ ``want`` pixels without holes."""
+    if not isinstance(dilations, (list, tuple)) or not all(is_int(d) and d >= 1
+                                                           for d in dilations):
+        return f"expected a list of dilation rates >= 1, got {dilations!r}"
+    if not 1 <= len(dilations) <= 4:
+        return f"use 1 to 4 layers, got {len(dilations)}"
+    size = 1 + 2 * sum(dilations)
+    if size < want:
+        return f"receptive field {size} pixels, need at least {want}"
+    holes = _holes(dilations)
+    return f"field of {size} pixels, but offsets {holes[:6]} are never seen" if holes else None
+
+
+def check_dilations(dilations: Any) -> bool:
+    """Used in notebook 06 (exercise 6.3): dilation rates of at most four 3×3 stride-1
+    convolutions whose receptive field covers 28 pixels without holes."""
+    field = lambda d: f"{1 + 2 * sum(d)}×{1 + 2 * sum(d)} pixels"  # noqa: E731
+    return check("6.3", dilations, 28, compare=_dilation_problem,
+                 success=lambda d: f"{field(d)} with {len(d)} layers, no holes", hints=[
+        (lambda d, w: len(d) > 4, "four layers suffice when the rates grow"),
+        (lambda d, w: 1 + 2 * sum(d) < w, "a 3×3 layer with dilation d adds 2·d pixels"),
+        (lambda d, w: bool(_holes(d)), "gridding: sort the rates; each may be at most "
+                                       "2·(sum of the smaller ones) + 1"),
+    ])
 
 
 def check_conv_mult_adds(fn: Callable[..., Any]) -> bool:
-    """Exercise 7.1: ``fn(h_out, w_out, n_filters, kernel_size, c_in)`` → multiply–adds of a
-    Conv2D layer: ``h_out·w_out·n_filters·kernel_size²·c_in``."""
+    """Used in notebook 07 (exercise 7.1): ``fn(h_out, w_out, n_filters, kernel_size, c_in)`` →
+    multiply–adds of a Conv2D layer: ``h_out·w_out·n_filters·kernel_size²·c_in``."""
     cases = [(28, 28, 192, 3, 256), (28, 28, 96, 5, 64), (55, 55, 96, 11, 3), (1, 1, 1, 1, 1),
              (7, 5, 3, 3, 2)]
-    for h, w, f, k, c in cases:
-        ok, got = attempt(fn, h, w, f, k, c)
-        if not ok:
-            return report("7.1", False, got)
-        want = h * w * f * k * k * c
-        if not _is_int(got) or got != want:
-            hint = " (the kernel is k×k: square it)" if got == h * w * f * k * c else ""
-            return report("7.1", False, f"{h}×{w}×{f} output, {k}×{k}×{c} kernels: expected "
-                                        f"{want:,}, got {got!r}{hint}")
-    return report("7.1", True, f"{len(cases)} layers, e.g. 28×28×192×3×3×256 = "
-                               f"{28 * 28 * 192 * 9 * 256:,}")
+    return check("7.1", fn, lambda h, w, f, k, c: h * w * f * k * k * c, cases=cases,
+                 label="{0}×{1}×{2} output, {3}×{3}×{4} kernels", success=f"{len(cases)} layers, "
+                 f"e.g. 28×28×192×3×3×256 = {28 * 28 * 192 * 9 * 256:,}", hints=[
+        (lambda o, want, h, w, f, k, c: o * k == want, "the kernel is k×k: square it"),
+        (lambda o, want, h, w, f, k, c: o * c == want, "each filter spans all c_in channels"),
+        (lambda o, want, h, w, f, k, c: o == 2 * want, "one multiply–add per weight, not two"),
+    ])
+
+
+def _block_facts(out: Any, x: Any, *_: Any) -> tuple:
+    """(output shape, has an Add layer, parameters) of the model from Keras input x to out."""
+    import keras
+
+    try:
+        model = keras.Model(x, out)
+    except Exception as exc:  # noqa: BLE001 - a wrong answer is a verdict, not a crash
+        raise NotRight(f"cannot build a model from your output: {exc}") from None
+    return (tuple(model.output.shape[1:]),
+            any(type(layer).__name__ == "Add" for layer in model.layers),
+            int(model.count_params()))
 
 
 def check_basic_block(fn: Callable[..., Any]) -> bool:
-    """Exercise 7.2: ``fn(x, filters, stride)`` builds a residual basic block on the Keras
-    tensor ``x``: output = ReLU(F(x) + shortcut(x)); checked against
-    :func:`course_utils.models.basic_block` (shapes, an Add layer, parameter count)."""
+    """Used in notebook 07 (exercise 7.2): ``fn(x, filters, stride)`` builds a residual basic
+    block on the Keras tensor ``x``: output = ReLU(F(x) + shortcut(x)); compared with
+    :func:`course_utils.models.basic_block` (output shape, an Add layer, parameter count)."""
     import keras
 
     from .models import basic_block
 
-    for shape, filters, stride in [((16, 16, 8), 8, 1), ((16, 16, 8), 16, 2)]:
-        x = keras.Input(shape)
-        ok, out = attempt(fn, x, filters, stride)
-        if not ok:
-            return report("7.2", False, out)
-        try:
-            model = keras.Model(x, out)
-        except Exception as exc:  # noqa: BLE001 - a wrong answer is a verdict, not a crash
-            return report("7.2", False, f"cannot build a model from your output: {exc}")
-        reference = keras.Model(x, basic_block(x, filters, stride, name=f"ref{stride}"))
-        want_shape = tuple(reference.output.shape[1:])
-        if tuple(model.output.shape[1:]) != want_shape:
-            return report("7.2", False, f"input {shape}, filters {filters}, stride {stride}: "
-                                        f"expected output {want_shape}, "
-                                        f"got {tuple(model.output.shape[1:])}")
-        if not any(type(layer).__name__ == "Add" for layer in model.layers):
-            return report("7.2", False, "no Add layer: where is the shortcut?")
-        if model.count_params() != reference.count_params():
-            return report("7.2", False, f"stride {stride}: {model.count_params():,} parameters, "
-                                        f"expected {reference.count_params():,} (two 3×3 convs "
-                                        "without bias, BatchNorm after each, a 1×1 projection "
-                                        "shortcut only when the shape changes)")
-    return report("7.2", True, "identity and projection shortcuts both right")
+    cases = [(keras.Input((16, 16, 8)), 8, 1), (keras.Input((16, 16, 8)), 16, 2)]
+    return check("7.2", fn, lambda x, f, s: _block_facts(basic_block(x, f, s, name=f"ref{s}"), x),
+                 cases=cases, convert=_block_facts,
+                 compare=named(("output shape", "Add layer", "parameters")),
+                 label=lambda x, f, s: f"input {tuple(x.shape[1:])}, filters {f}, stride {s}",
+                 success="identity and projection shortcuts both right", hints=[
+        (lambda o, w, *_: not o[1], "no Add layer: where is the shortcut?"),
+        (lambda o, w, *_: o[0] != w[0], "the first 3×3 conv and the shortcut take the stride"),
+        (lambda o, w, x, f, s: o[2] - w[2] in (2 * f, 3 * f),
+         "no bias before BatchNorm: use_bias=False"),
+        (lambda o, w, x, f, s: s == 1 and o[2] > w[2], "same shape: the shortcut is x itself"),
+        (lambda *_: True, "two 3×3 convs without bias, BatchNorm after each, a 1×1 projection "
+                          "shortcut only when the shape changes"),
+    ])
 
 
 def check_vgg_row(answer: Any) -> bool:
-    """Exercise 7.3: parameters of VGG-16's Conv2D(512, 3×3) on 512 channels (with bias)."""
-    from .arithmetic import conv_params
+    """Used in notebook 07 (exercise 7.3): parameters of VGG-16's Conv2D(512, 3×3) on 512
+    channels (with bias)."""
+    from .shapes import conv_params
 
-    want = conv_params(3, 3, 512, 512)
-    if answer == 2_359_880:
-        return report("7.3", False, "that is the slide's typo: recompute (3·3·512 + 1)·512")
-    return compare_numbers("7.3", answer, want)
-
-
-# === section: notebooks 08-10 ===
-def _check_function_output(
-    exercise: str, fn: Any, args: tuple, expected: np.ndarray, atol: float = 1e-6
-) -> bool:
-    """Call student ``fn(*args)`` and compare its result with ``expected`` (never raises)."""
-    ok, result = attempt(fn, *args)
-    if not ok:
-        return report(exercise, False, str(result))
-    return compare_arrays(exercise, result, expected, atol=atol)
+    return check("7.3", answer, conv_params(3, 3, 512, 512), compare=number(), hints=[
+        (lambda a, w: a == 2_359_880, "that is the slide's typo: recompute (3·3·512 + 1)·512"),
+        (lambda a, w: a == conv_params(3, 3, 512, 512, bias=False), "did you count the biases?"),
+        (lambda a, w: a == conv_params(3, 3, 1, 512), "each filter spans all 512 input channels"),
+    ])
 
 
 def check_pairwise_l2(fn: Any) -> bool:
-    """Exercise 8.1: ``fn(a, b)`` returns the (N, M) matrix of ‖a_i − b_j‖₂ (vs SciPy's cdist)."""
+    """Used in notebook 08 (exercise 8.1): ``fn(a, b)`` for a (N, D), b (M, D) → the (N, M)
+    matrix of ‖a_i − b_j‖₂ (compared with SciPy's cdist)."""
     from scipy.spatial.distance import cdist
 
     rng = np.random.default_rng(81)
-    a, b = rng.normal(size=(7, 5)), rng.normal(size=(4, 5))
-    return _check_function_output("8.1", fn, (a, b), cdist(a, b), atol=1e-6)
+    return check("8.1", fn, cdist, cases=[(rng.normal(size=(7, 5)), rng.normal(size=(4, 5)))],
+                 compare=array(), label="", hints=[
+        (lambda o, w, a, b: np.allclose(o, w**2), "take the square root: ‖·‖₂, not its square"),
+        (lambda o, w, a, b: np.shape(o) == w.T.shape, "rows for a, columns for b: (N, M)"),
+        (lambda o, w, a, b: np.allclose(o, cdist(a, b, "cityblock")),
+         "that is the ℓ1 distance: square, sum, then take the root"),
+    ])
 
 
 def check_knn_predict(fn: Any) -> bool:
-    """Exercise 8.2: ``fn(train_x, train_y, test_x, k)`` = majority vote of the k nearest (ℓ2).
-
-    Compared with scikit-learn's ``KNeighborsClassifier`` on two classes with odd k (no ties).
-    """
+    """Used in notebook 08 (exercise 8.2): ``fn(train_x, train_y, test_x, k)`` = majority vote
+    of the k nearest (ℓ2), compared with scikit-learn's ``KNeighborsClassifier`` (odd k, two
+    classes: no ties)."""
     from sklearn.neighbors import KNeighborsClassifier
 
+    def knn(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, k: int) -> np.ndarray:
+        return KNeighborsClassifier(n_neighbors=k).fit(train_x, train_y).predict(test_x)
+
     rng = np.random.default_rng(82)
-    train_x = rng.normal(size=(60, 3))
+    train_x, test_x = rng.normal(size=(60, 3)), rng.normal(size=(25, 3))
     train_y = (train_x[:, 0] + 0.5 * rng.normal(size=60) > 0).astype(int)
-    test_x = rng.normal(size=(25, 3))
-    expected = KNeighborsClassifier(n_neighbors=5).fit(train_x, train_y).predict(test_x)
-    return _check_function_output("8.2", fn, (train_x, train_y, test_x, 5), expected)
+    return check("8.2", fn, knn, cases=[(train_x, train_y, test_x, 5)], compare=array(),
+                 label="", hints=[
+        (lambda o, w, tx, ty, x, k: np.allclose(o, knn(tx, ty, x, 1)),
+         "vote among the k nearest, not only the nearest"),
+        (lambda o, w, tx, ty, x, k: np.shape(o) == (len(x), k),
+         "one label per test row: take the most frequent of the k neighbours' labels"),
+    ])
+
+
+def _head_facts(model: Any, base: Any, n_classes: int) -> tuple:
+    """(output shape, base frozen, trainable parameters) of a transfer model."""
+    if not hasattr(model, "output_shape") or not hasattr(model, "trainable_weights"):
+        raise NotRight(f"expected a Keras model, got {type(model).__name__}")
+    return (tuple(model.output_shape), not base.trainable_weights,
+            sum(int(np.prod(w.shape)) for w in model.trainable_weights))
 
 
 def check_transfer_head(fn: Any, base: Any, n_classes: int) -> bool:
-    """Exercise 9.1: ``fn(base, n_classes)`` puts a softmax Dense head on a frozen base.
-
-    Checks: output (None, n_classes); no weight of ``base`` trainable; trainable parameters =
-    the head's D·n_classes + n_classes, with D the base's pooled feature size.
-    """
-    ok, model = attempt(fn, base, n_classes)
-    if not ok:
-        return report("9.1", False, str(model))
-    if not hasattr(model, "output_shape") or not hasattr(model, "trainable_weights"):
-        return report("9.1", False, f"expected a Keras model, got {type(model).__name__}")
-    if tuple(model.output_shape) != (None, n_classes):
-        return report("9.1", False, f"output shape should be (None, {n_classes}), got "
-                      f"{model.output_shape}")
-    if base.trainable_weights:
-        return report("9.1", False, "the base still has trainable weights: freeze it "
-                      "(base.trainable = False)")
+    """Used in notebook 09 (exercise 9.1): ``fn(base, n_classes)`` puts a softmax Dense head on
+    a frozen base: output (None, n_classes), no weight of ``base`` trainable, trainable
+    parameters D·n_classes + n_classes (D: the base's pooled feature size)."""
     n_features = int(base.output_shape[-1])
-    expected = n_features * n_classes + n_classes
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    if trainable != expected:
-        return report("9.1", False, f"{trainable:,} trainable parameters; a single Dense layer on "
-                      f"{n_features} features has {expected:,}")
-    return report("9.1", True, f"{trainable:,} trainable parameters")
+    want = ((None, n_classes), True, n_features * n_classes + n_classes)
+    return check("9.1", fn, lambda *_: want, cases=[(base, n_classes)], convert=_head_facts,
+                 compare=named(("output shape", "base frozen", "trainable parameters")),
+                 label="", success=lambda _: f"{want[2]:,} trainable parameters", hints=[
+        (lambda o, w, *_: not o[1], "freeze the base: base.trainable = False"),
+        (lambda o, w, *_: o[2] > w[2], f"a single Dense layer on the {n_features} features"),
+    ])
 
 
 def check_top_k_accuracy(fn: Any) -> bool:
-    """Exercise 9.2: ``fn(probs, labels, k)`` = fraction of rows whose label is among the k
-    largest probabilities."""
+    """Used in notebook 09 (exercise 9.2): ``fn(probs, labels, k)`` = fraction of rows whose
+    label is among the k largest probabilities."""
+    def top_k(probs: np.ndarray, labels: np.ndarray, k: int) -> float:
+        top = np.argsort(-probs, axis=1)[:, :k]
+        return float(np.mean([label in row for label, row in zip(labels, top, strict=True)]))
+
     rng = np.random.default_rng(92)
-    probs = rng.dirichlet(np.ones(20), size=50)
-    labels = rng.integers(0, 20, size=50)
-    top = np.argsort(-probs, axis=1)
-    for k in (1, 5):
-        expected = float(np.mean([label in row[:k] for label, row in zip(labels, top,
-                                                                          strict=True)]))
-        ok, got = attempt(fn, probs, labels, k)
-        if not ok:
-            return report("9.2", False, str(got))
-        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
-            return report("9.2", False, f"expected a number, got {type(got).__name__}")
-        if not np.isclose(float(got), expected):
-            return report("9.2", False, f"for k = {k}: got {got}, expected {expected:.2f}")
-    return report("9.2", True)
+    probs, labels = rng.dirichlet(np.ones(20), size=50), rng.integers(0, 20, size=50)
+    return check("9.2", fn, top_k, cases=[(probs, labels, k) for k in (1, 5)],
+                 compare=number(rtol=1e-6, atol=1e-9), label=lambda p, y, k: f"k = {k}", hints=[
+        (lambda o, w, *_: np.isclose(o, 100 * w), "a fraction in [0, 1], not a percentage"),
+        (lambda o, w, p, y, k: np.isclose(o, top_k(-p, y, k)),
+         "the k LARGEST probabilities: sort in descending order"),
+        (lambda o, w, p, y, k: np.isclose(o, w * len(y)), "divide by the number of rows"),
+    ])
 
 
 def check_occlude(fn: Any) -> bool:
-    """Exercise 10.1: ``fn(image, top, left, patch_size)`` greys out a square (a copy)."""
+    """Used in notebook 10 (exercise 10.1): ``fn(image, top, left, patch_size)`` greys out a
+    square of image (H, W, C) with 127 (on a copy)."""
     from .saliency import occlude
 
     image = np.random.default_rng(101).uniform(0, 255, size=(12, 10, 3)).astype("float32")
-    original = image.copy()
-    for top, left, size in ((2, 3, 4), (9, 8, 5)):  # the second square sticks out of the image
-        ok, got = attempt(fn, image, top, left, size)
-        if not ok:
-            return report("10.1", False, str(got))
-        if not np.array_equal(image, original):
-            return report("10.1", False, "the input image was modified: work on a copy")
-        expected = occlude(original, top, left, size)
-        if np.shape(got) != expected.shape:
-            return report("10.1", False, f"expected shape {expected.shape}, got {np.shape(got)}")
-        if not np.allclose(np.asarray(got, dtype=float), expected):
-            where = "inside the image" if top + size <= 12 else "where the square sticks out"
-            return report("10.1", False, f"wrong pixels for top={top}, left={left}, "
-                          f"patch_size={size} ({where})")
-    return report("10.1", True)
+    cases = [(image, 2, 3, 4), (image, 9, 8, 5)]  # the second square sticks out of the image
+    return check("10.1", fn, occlude, cases=cases, compare=array(),
+                 label=lambda im, t, left, s: f"top={t}, left={left}, patch_size={s}", hints=[
+        (lambda o, w, im, t, left, s: np.allclose(o, occlude(im, t, left, s, fill=0)),
+         "grey is 127, not 0 (black)"),
+        (lambda o, w, im, t, left, s: np.allclose(o, occlude(im, left, t, s)),
+         "top is the row index, left the column index"),
+    ])
 
 
 def check_grad_cam(fn: Any) -> bool:
-    """Exercise 10.2: ``fn(maps, gradients)`` = ReLU(Σ_c α_c A_c) / max, α_c = mean of ∂y/∂A_c."""
+    """Used in notebook 10 (exercise 10.2): ``fn(maps, gradients)``, both (h, w, C) →
+    ReLU(Σ_c α_c A_c) / max (h, w), α_c = mean over (h, w) of ∂y/∂A_c."""
     from .saliency import grad_cam_from
 
     rng = np.random.default_rng(102)
-    maps = np.maximum(rng.normal(size=(5, 6, 8)), 0)
-    gradients = rng.normal(size=(5, 6, 8))
-    return _check_function_output("10.2", fn, (maps, gradients), grad_cam_from(maps, gradients),
-                                  atol=1e-6)
-
-
-# === end ===
+    maps, gradients = np.maximum(rng.normal(size=(5, 6, 8)), 0), rng.normal(size=(5, 6, 8))
+    unnormalised = np.maximum((maps * gradients.mean(axis=(0, 1))).sum(-1), 0)
+    return check("10.2", fn, grad_cam_from, cases=[(maps, gradients)], compare=array(),
+                 label="", hints=[
+        (lambda o, w, a, g: np.allclose(o, unnormalised), "divide by the maximum"),
+        (lambda o, w, a, g: np.min(o) < 0, "apply the ReLU: only positive evidence counts"),
+        (lambda o, w, a, g: np.allclose(o, grad_cam_from(a * g, np.ones_like(g))),
+         "α_c is the mean gradient of channel c: one weight per channel, not per pixel"),
+    ])

@@ -1,20 +1,50 @@
-"""course_utils.exercises core: report, attempt, compare_*."""
+"""course_utils.exercises: the check builder, and every check_* on the reference answer, on each
+typical mistake (with its hint) and on a stub (a clean ✗ line, never a traceback).
 
+(The checks' tests formerly in tests/test_exercises_notebooks.py are folded in here.)
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
 import numpy as np
 import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.spatial.distance import cdist
 
+from course_utils import conv, saliency
+from course_utils import embeddings as emb
 from course_utils import exercises as ex
+from course_utils.models import lecture
+from tests.conftest import keras_early_stop_epoch
+from tests.conftest import not_implemented as stub
 
+
+def returns_none(*args):
+    return None
+
+
+def one_line(capsys) -> str:
+    """The single line a check printed."""
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+# --- the builder ------------------------------------------------------------------------------
 
 def test_report_prints_verdict(capsys):
     assert ex.report("0.1", True) is True
+    assert ex.report("0.1", True, "3 cases") is True
     assert ex.report("0.1", False, "expected 3") is False
+    assert ex.report("0.1", False) is False
     assert capsys.readouterr().out.splitlines() == [
-        "✓ Exercise 0.1: correct", "✗ Exercise 0.1: expected 3"]
-
-
-def stub(*args):
-    raise NotImplementedError
+        "✓ Exercise 0.1: correct", "✓ Exercise 0.1: correct (3 cases)",
+        "✗ Exercise 0.1: expected 3", "✗ Exercise 0.1: not correct yet"]
 
 
 @pytest.mark.parametrize("fn, message", [
@@ -30,40 +60,577 @@ def test_attempt_returns_the_result():
     assert ex.attempt(lambda a, b=1: a + b, 2, b=3) == (True, 5)
 
 
-@pytest.mark.parametrize("answer, passed, text", [
-    (None, False, "no answer yet"),
-    ("abc", False, "expected an array"),
-    (np.zeros(3), False, "expected shape (2, 2), got (3,)"),
-    (np.eye(2), False, "values differ, e.g. at index (0, 0)"),
-    ([[0, 1], [1, 0]], True, "correct"),
+@pytest.mark.parametrize("compare, got, want, reveal, message", [
+    (ex.exact, 3, 3, False, None),
+    (ex.exact, np.int64(3), 3, True, None),
+    (ex.exact, 4, 3, False, "got 4, which is not right yet"),
+    (ex.exact, 4_000, 3_000, True, "expected 3,000, got 4,000"),
+    (ex.exact, True, 1, True, "expected a whole number, got True"),
+    (ex.exact, 3.0, 3, False, "expected a whole number, got 3.0"),
+    (ex.exact, 3, None, True, "expected None, got 3"),
+    (ex.exact, np.zeros(2), (0, 0), True, "expected (0, 0), got array([0., 0.])"),
+    (ex.number(), 152.0, 152, False, None),
+    (ex.number(), 151, 152, False, "got 151, which is not right yet"),
+    (ex.number(), 0.5, 0.25, True, "expected 0.25, got 0.5"),
+    (ex.number(), "152", 152, False, "expected a number, got str"),
+    (ex.number(), True, 1, False, "expected a number, got bool"),
+    (ex.array(), [[0, 1], [1, 0]], np.array([[0, 1], [1, 0]]), False, None),
+    (ex.array(), "abc", np.eye(2), False, "expected an array, got str"),
+    (ex.array(), None, np.eye(2), False, "expected an array, got NoneType"),
+    (ex.array(), np.zeros(3), np.eye(2), False, "expected shape (2, 2), got (3,)"),
+    (ex.array(), np.eye(2), np.ones((2, 2)), False, "values differ, e.g. at index (0, 1)"),
+    (ex.array(dtype=np.float32), np.eye(2), np.eye(2), False,
+     "expected dtype float32, got float64"),
+    (ex.named(("a", "b")), (1, 2), (1, 2), False, None),
+    (ex.named(("a", "b")), [1, 3], (1, 2), False, "b: got 3, which is not right yet"),
+    (ex.named(("a", "b")), (1, 2, 3), (1, 2), False, "expected 2 values (a, b), got (1, 2, 3)"),
 ])
-def test_compare_arrays(answer, passed, text, capsys):
-    assert ex.compare_arrays("1.1", answer, np.array([[0, 1], [1, 0]])) is passed
-    assert text in capsys.readouterr().out
+def test_comparisons(compare, got, want, reveal, message):
+    assert compare(got, want, reveal) == message
+
+
+def test_value_check_hides_the_answer_and_gives_the_first_matching_hint(capsys):
+    hints = [(lambda a, w: a.missing, "never shown: the predicate raises"),
+             (lambda a, w: a == w - 1, lambda a, w: f"{a} is one short"),
+             (lambda a, w: True, "never shown: an earlier hint matched")]
+    assert not ex.check("9.9", 41, 42, hints=hints)
+    assert one_line(capsys) == "✗ Exercise 9.9: got 41, which is not right yet (41 is one short)"
+    assert ex.check("9.9", 42, 42, hints=hints, success=lambda a: f"{a} indeed")
+    assert one_line(capsys) == "✓ Exercise 9.9: correct (42 indeed)"
+
+
+@pytest.mark.parametrize("answer", [None, ...])
+def test_value_check_on_no_answer(answer, capsys):
+    assert not ex.check("9.9", answer, 42)
+    assert one_line(capsys).startswith("✗ Exercise 9.9: no answer yet (got ")
+
+
+def test_function_check_names_the_failing_case(capsys):
+    cases = [(1, 2), (3, 4)]
+    assert ex.check("9.9", lambda a, b: a + b, lambda a, b: a + b, cases=cases, success="2 cases")
+    assert one_line(capsys) == "✓ Exercise 9.9: correct (2 cases)"
+    assert not ex.check("9.9", lambda a, b: 3, lambda a, b: a + b, cases=cases)
+    assert one_line(capsys) == "✗ Exercise 9.9: 3, 4: expected 7, got 3"
+    assert not ex.check("9.9", lambda a, b: 3, lambda a, b: a + b, cases=cases,
+                        label="a={}, b={}")
+    assert one_line(capsys) == "✗ Exercise 9.9: a=3, b=4: expected 7, got 3"
+    assert not ex.check("9.9", lambda a, b: 3, lambda a, b: a + b, cases=cases, label="")
+    assert one_line(capsys) == "✗ Exercise 9.9: expected 7, got 3"
+
+
+@pytest.mark.parametrize("fn, message", [
+    (stub, "✗ Exercise 9.9: not implemented yet"),
+    (returns_none, "✗ Exercise 9.9: array of shape (2,): expected an array, got NoneType "
+                   "(your function returned None: did you forget `return`?)"),
+    (lambda x: x[5], "✗ Exercise 9.9: array of shape (2,): raised IndexError: index 5 is out "
+                     "of bounds for axis 0 with size 2"),
+    (np.negative, None),
+    (42, "✗ Exercise 9.9: expected a function, got int"),
+])
+def test_function_check_on_stubs_and_errors(fn, message, capsys):
+    passed = ex.check("9.9", fn, np.negative, cases=[(np.array([1.0, 2.0]),)],
+                      compare=ex.array())
+    assert passed is (message is None)
+    assert one_line(capsys) == (message or "✓ Exercise 9.9: correct")
+
+
+def test_function_check_rejects_changing_the_input(capsys):
+    def negate_in_place(x):
+        x *= -1
+        return x
+
+    assert not ex.check("9.9", negate_in_place, np.negative, cases=[(np.array([1.0, 2.0]),)],
+                        compare=ex.array(), label="")
+    assert one_line(capsys) == ("✗ Exercise 9.9: your function changed its argument 1 in place: "
+                                "work on a copy")
+
+
+def test_convert_reports_wrong_forms(capsys):
+    def as_int(answer):
+        if not isinstance(answer, str):
+            raise ex.NotRight(f"expected a string, got {type(answer).__name__}")
+        return int(answer)
+
+    assert ex.check("9.9", "42", 42, convert=as_int)
+    assert not ex.check("9.9", 42, 42, convert=as_int)
+    assert not ex.check("9.9", "x", 42, convert=as_int)
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "✗ Exercise 9.9: expected a string, got int",
+        "✗ Exercise 9.9: raised ValueError: invalid literal for int() with base 10: 'x'"]
+
+
+# --- every check: the reference passes, each typical mistake gets its hint, a stub is clean ---
+
+IMAGES = np.zeros((6, 28, 28), np.uint8)
+IMAGES[0, 3:9, 4:20] = 255       # 6 rows, 16 columns
+IMAGES[1, 10, :] = 200           # 1 row, 28 columns
+IMAGES[2, 27, 0] = 128           # the last row only
+IMAGES[3, 0:28, 10] = 90         # below the ink threshold: height 0
+IMAGES[4, 5:7, 2:9] = 255
+IMAGES[4, 12, 3] = 127           # exactly the threshold: not ink
+IMAGES[5, 2:4, 2:3] = 255
+
+
+def box_height(images, threshold=127):
+    rows = (images > threshold).any(axis=2)
+    first, last = rows.argmax(axis=1), 27 - rows[:, ::-1].argmax(axis=1)
+    return np.where(rows.any(axis=1), last - first + 1, 0)
+
+
+def correlate_valid(image, kernel):
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            out[r, c] = np.sum(kernel * image[r:r + kh, c:c + kw])
+    return out
+
+
+def lenet(c_in, bias=1):
+    return ((25 * c_in + bias) * 6 + (150 + bias) * 16 + (400 + bias) * 120 + (120 + bias) * 84
+            + (84 + bias) * 10)
+
+
+def early_stop(val_losses, patience, better=lambda loss, best: loss < best, base=0,
+               at_end=None):
+    best, waited = float("inf"), 0
+    for epoch, loss in enumerate(val_losses):
+        if better(loss, best):
+            best, waited = loss, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                return epoch + base
+    return at_end if at_end is None else len(val_losses) - 1
+
+
+def rf_size(kernels, strides, multiply=True, jump_first=False):
+    size, jump = 1, 1
+    for k, s in zip(kernels, strides, strict=True):
+        jump *= s if jump_first else 1
+        size += (k - 1) * jump
+        jump *= s if multiply and not jump_first else 1
+    return size
+
+
+def knn(train_x, train_y, test_x, k, vote=True):
+    nearest = np.argsort(cdist(test_x, train_x), axis=1)[:, :k]
+    return np.array([np.bincount(v).argmax() for v in train_y[nearest]]) if vote \
+        else train_y[nearest]
+
+
+def top_k(probs, labels, k, sign=-1, scale=1.0):
+    top = np.argsort(sign * probs, axis=1)[:, :k]
+    return scale * float(np.mean([label in row for label, row in zip(labels, top, strict=True)]))
+
+
+def occlude_at(fill=127.0, swap=False):
+    def occlude(image, top, left, size):
+        out = np.array(image, dtype="float32")
+        top, left = (left, top) if swap else (top, left)
+        out[top:top + size, left:left + size] = fill
+        return out
+    return occlude
+
+
+def grad_cam(maps, gradients, relu=True, normalise=True, per_pixel=False):
+    cam = (maps * gradients).sum(-1) if per_pixel else (maps * gradients.mean(axis=(0, 1))).sum(-1)
+    cam = np.maximum(cam, 0) if relu else cam
+    return cam / cam.max() if normalise and cam.max() > 0 else cam
+
+
+IMAGES_F32 = (IMAGES / 255.0).astype(np.float32)[..., None]
+PER_CLASS = [lambda cm: np.diag(cm) / cm.sum(axis=1)]
+
+# exercise: (check, reference answer, [(typical mistake, text its ✗ line must contain), ...])
+CHECKS = {
+    "0.1": (lambda a: ex.check_keras_layout(a, IMAGES), IMAGES_F32, [
+        (IMAGES_F32.astype(np.float64), "expected dtype float32, got float64"),
+        (IMAGES_F32[..., 0], "expected shape (6, 28, 28, 1), got (6, 28, 28) (add the channel"),
+        (IMAGES_F32.transpose(0, 3, 1, 2), "Keras puts the channels last"),
+        (IMAGES.astype(np.float32)[..., None], "divide by 255"),
+    ]),
+    "0.2": (lambda a: ex.check_class_counts(a, np.array([0, 1, 1, 3])),
+            np.bincount([0, 1, 1, 3], minlength=10), [
+        (np.bincount([0, 1, 1, 3]), "expected shape (10,), got (4,) (np.bincount stops at the "
+                                    "largest label it sees: pass minlength=10)"),
+        (np.bincount([0, 1, 1, 3], minlength=10) / 4, "counts, not fractions"),
+    ]),
+    "1.1": (lambda f: ex.check_bounding_box_height(f, IMAGES), box_height, [
+        (lambda im: box_height(im) - 1, "count both rows: last − first + 1"),
+        (lambda im: box_height(im.transpose(0, 2, 1)), "that is the width"),
+        (lambda im: box_height(im, 126), "ink means > 127, not ≥ 127"),
+        (lambda im: np.where(box_height(im) == 0, 28, box_height(im)),
+         "an image without ink has height 0"),
+        (lambda im: np.zeros(3), "expected shape (7,), got (3,)"),
+    ]),
+    "1.2": (ex.check_dense_vs_conv, (1_573_376, 896), [
+        ((1_572_864, 896), "Dense(512): got 1,572,864, which is not right yet (did you count "
+                           "the biases?)"),
+        ((1_573_376, 864), "Conv2D(32, 3×3): got 864, which is not right yet (did you count"),
+        ((1025 * 512, 896), "the flattened image has 32·32·3 inputs"),
+        ((1_573_376, 320), "each 3×3 filter spans all 3 channels"),
+        ((1_573_376, 896 * 30 * 30), "shares its weights"),
+        ((True, 896), "expected a whole number, got True"),
+        ("1573376", "expected 2 values (Dense(512), Conv2D(32, 3×3)), got '1573376'"),
+    ]),
+    "2.1": (ex.check_correlate2d, correlate_valid, [
+        (conv.convolve2d, "image (4, 4) with kernel (3, 3): values differ, e.g. at index"),
+        (lambda a, k: scipy.signal.convolve2d(a, k, "valid"), "the kernel is flipped"),
+        (lambda a, k: conv.correlate2d(a, k, padding="same"), "valid: no padding"),
+        (lambda a, k: correlate_valid(a, k)[:-1, :-1], "forgot the +1"),
+        (lambda a, k: "x", "expected an array, got str"),
+    ]),
+    "2.2": (ex.check_shift_kernel, [[0, 0, 0], [1, 0, 0], [0, 0, 0]], [
+        ([[0, 0, 0], [0, 0, 1], [0, 0, 0]], "values differ, e.g. at index (5, 0) (this moves "
+                                            "the image to the LEFT"),
+        ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], "the centre weight alone copies the image"),
+        ([[0, 1, 0], [0, 0, 0], [0, 0, 0]], "up or down"),
+        ([[1, 0, 0], [0, 0, 0], [0, 0, 0]], "up or down"),
+        (np.ones(4), "expected a 3×3 kernel, got shape (4,)"),
+        ([["a"]], "expected a 3×3 array, got list"),
+    ]),
+    "2.3": (ex.check_max_pool, lambda x: x[:x.shape[0] // 2 * 2, :x.shape[1] // 2 * 2].reshape(
+        x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=(1, 3)), [
+        (lambda x: conv.avg_pool2d(x, 2), "x of shape (4, 4): values differ, e.g. at index"),
+        (lambda x: conv.avg_pool2d(x, 2), "that is average pooling"),
+        (lambda x: conv.max_pool2d(x, 2, stride=1), "the stride defaults to the pool size"),
+        (lambda x: x, "2×2 pooling with stride 2 halves each side"),
+        (lambda x: conv.max_pool2d(x, 2, padding="same"),
+         "x of shape (5, 7): expected shape (2, 3), got (3, 4) (drop the last row/column"),
+    ]),
+    "3.1": (ex.check_output_size, lambda n, f, p, s: (n + 2 * p - f) // s + 1, [
+        (lambda n, f, p, s: (n + 2 * p - f) / s + 1, "n=4, f=1, p=0, s=1: expected a whole "
+                                                     "number, got 4.0 (use // (floor division)"),
+        (lambda n, f, p, s: round((n + 2 * p - f) / s) + 1, "round down (floor)"),
+        (lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1, "round down (floor)"),
+        (lambda n, f, p, s: (n + 2 * p - f) // s, "expected 4, got 3 (forgot the +1"),
+        (lambda n, f, p, s: (n + p - f) // s + 1, "padding is added on both sides: n + 2p"),
+        (lambda n, f, p, s: n + 2 * p - f + 1, "divide by the stride s"),
+    ]),
+    "3.2": (ex.check_layer_answer, (32, 32, 16, 1216), [
+        ((30, 30, 16, 1216), "H': got 30, which is not right yet (padding='same' gives ⌈n/s⌉"),
+        ((64, 64, 16, 1216), "a stride of 2 halves the size"),
+        ((32, 32, 16, 1200), "parameters: got 1,200, which is not right yet (did you count the "
+                             "biases?)"),
+        ((32, 32, 16, 416), "each 5×5 filter spans all 3 channels"),
+        ((32, 32, 16), "expected 4 values (H', W', channels, parameters)"),
+    ]),
+    "3.3": (ex.check_conv_ops, 389_376, [
+        (194_688, "got 194,688, which is not right yet (194,688 counts only the multiplications)"),
+        (367_744, "one more addition per output for the bias"),
+        (28 * 28 * 32 * 18, "valid padding gives 26×26"),
+        (26 * 26 * 18, "each of the 32 filters makes its own output map"),
+        ("389376", "expected a number, got str"),
+    ]),
+    "4.1": (ex.check_lenet_params, lenet, [
+        (lambda c_in: 61_706, "c_in=3: expected 62,006, got 61,706 (only the first convolution"),
+        (lambda c_in: lenet(c_in, bias=0), "did you count the biases?"),
+        (lambda c_in: str(c_in), "c_in=1: expected a whole number, got '1'"),
+    ]),
+    "4.3": (ex.check_per_class_accuracy, PER_CLASS[0], [
+        (lambda cm: np.diag(cm) / cm.sum(axis=0), "rows are the true classes: divide by row sums"),
+        (lambda cm: np.diag(cm), "divide by the row sums to get fractions"),
+        (lambda cm: np.trace(cm) / cm.sum(), "a 2×2 matrix: expected shape (2,), got () (one "
+                                             "value per class"),
+    ]),
+    "5.1": (ex.check_early_stop_epoch, early_stop, [
+        (lambda v, p: early_stop(v, p, lambda loss, best: loss <= best),
+         "val_losses [0.5, 0.5, 0.5], patience 2: expected 2, got None (an equal loss is no "
+         "improvement"),
+        (lambda v, p: early_stop(v, p, base=1), "expected 5, got 6 (epochs count from 0"),
+        (lambda v, p: early_stop(v, p, at_end=True),
+         "expected None, got 6 (return None when EarlyStopping lets every epoch run)"),
+    ]),
+    "6.1": (ex.check_rf_size, rf_size, [
+        (lambda k, s: rf_size(k, s, multiply=False), "did you multiply the jumps?"),
+        (lambda k, s: rf_size(k, s, jump_first=True), "kernels [3, 2, 3, 2, 3], strides [1, 2, "
+                                                      "1, 2, 1]: expected 18, got 21 (add"),
+    ]),
+    "6.2": (ex.check_n_3x3_layers, 14, [
+        (13, "got 13, which is not right yet (13 layers see only 27 pixels)"),
+        (15, "15 layers are enough, but fewer would do"),
+        (14.0, "expected a whole number, got 14.0"),
+        ("14", "expected a whole number, got '14'"),
+    ]),
+    "6.3": (ex.check_dilations, [1, 2, 4, 8], [
+        ([1, 1, 1], "receptive field 7 pixels, need at least 28 (a 3×3 layer with dilation d"),
+        ([1, 4, 16], "field of 43 pixels, but offsets [-18, -14, -10, -9, -8, -7] are never "
+                     "seen (gridding"),
+        ([1, 2, 4, 8, 16], "use 1 to 4 layers, got 5 (four layers suffice"),
+        ([0, 20], "expected a list of dilation rates >= 1, got [0, 20]"),
+        (5, "expected a list of dilation rates >= 1, got 5"),
+    ]),
+    "7.1": (ex.check_conv_mult_adds, lambda h, w, f, k, c: h * w * f * k * k * c, [
+        (lambda h, w, f, k, c: h * w * f * k * c,
+         "28×28×192 output, 3×3×256 kernels: expected 346,816,512, got 115,605,504 (the kernel"),
+        (lambda h, w, f, k, c: h * w * f * k * k, "each filter spans all c_in channels"),
+        (lambda h, w, f, k, c: 2 * h * w * f * k * k * c, "one multiply–add per weight, not two"),
+    ]),
+    "7.3": (ex.check_vgg_row, 2_359_808, [
+        (2_359_880, "that is the slide's typo"),
+        (2_359_296, "did you count the biases?"),
+        (5_120, "each filter spans all 512 input channels"),
+        ("2,359,808", "expected a number, got str"),
+    ]),
+    "8.1": (ex.check_pairwise_l2, cdist, [
+        (lambda a, b: cdist(a, b) ** 2, "values differ, e.g. at index (1, 3) (take the square "
+                                        "root"),
+        (lambda a, b: cdist(b, a), "expected shape (7, 4), got (4, 7) (rows for a"),
+        (lambda a, b: cdist(a, b, "cityblock"), "that is the ℓ1 distance"),
+        (lambda a, b: (a[:, None] - b[None]).sum(-1), "values differ"),
+    ]),
+    "8.2": (ex.check_knn_predict, knn, [
+        (lambda tx, ty, x, k: knn(tx, ty, x, 1), "not only the nearest"),
+        (lambda tx, ty, x, k: knn(tx, ty, x, k, vote=False), "expected shape (25,), got (25, 5) "
+                                                              "(one label per test row"),
+    ]),
+    "9.2": (ex.check_top_k_accuracy, top_k, [
+        (lambda p, y, k: top_k(p, y, k, scale=100), "k = 1: expected 0.04, got 4 (a fraction"),
+        (lambda p, y, k: top_k(p, y, k, sign=1), "the k LARGEST probabilities"),
+        (lambda p, y, k: top_k(p, y, k, scale=len(y)), "divide by the number of rows"),
+        (lambda p, y, k: "0.5", "expected a number, got str"),
+    ]),
+    "10.1": (ex.check_occlude, occlude_at(), [
+        (occlude_at(fill=0.0), "top=2, left=3, patch_size=4: values differ, e.g. at index (2, 3"
+                               ", 0) (grey is 127, not 0"),
+        (occlude_at(swap=True), "top is the row index, left the column index"),
+        (lambda im, t, left, s: saliency.occlude(im, t, left, s)[:-1], "expected shape (12, 10, "
+                                                                       "3), got (11, 10, 3)"),
+    ]),
+    "10.2": (ex.check_grad_cam, grad_cam, [
+        (lambda a, g: grad_cam(a, g, normalise=False), "divide by the maximum"),
+        (lambda a, g: grad_cam(a, g, relu=False), "apply the ReLU"),
+        (lambda a, g: grad_cam(a, g, relu=False, normalise=False), "apply the ReLU"),
+        (lambda a, g: grad_cam(a, g, per_pixel=True), "one weight per channel, not per pixel"),
+    ]),
+}
+MISTAKES = [(name, wrong, text) for name, (_, _, mistakes) in CHECKS.items()
+            for wrong, text in mistakes]
+VALUE_EXERCISES = {"0.1", "0.2", "1.2", "2.2", "3.2", "3.3", "6.2", "6.3", "7.3"}
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_check_passes_the_reference_answer(name, capsys):
+    check, right, _ = CHECKS[name]
+    assert check(right) is True
+    assert one_line(capsys).startswith(f"✓ Exercise {name}: correct")
+
+
+@pytest.mark.parametrize("name, wrong, text", MISTAKES,
+                         ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(MISTAKES)])
+def test_check_names_the_typical_mistake(name, wrong, text, capsys):
+    assert CHECKS[name][0](wrong) is False
+    line = one_line(capsys)
+    assert line.startswith(f"✗ Exercise {name}: ") and text in line, line
+
+
+def no_clip(image, top, left, size):
+    out = image.copy()
+    out[top:top + size, left:left + size] = 127.0  # NumPy slicing clips by itself
+    return out
+
+
+def knn_by_neighbours(train_x, train_y, test_x, k):
+    idx, _ = emb.nearest_neighbors(test_x, train_x, k)
+    return (train_y[idx].mean(axis=1) > 0.5).astype(int)
+
+
+ALSO_RIGHT = [
+    ("6.3", (1, 3, 9, 1)),
+    ("8.1", emb.pairwise_l2),
+    ("8.2", knn_by_neighbours),
+    ("10.1", no_clip),
+    ("10.1", lambda im, top, left, s: saliency.occlude(im, top, left, s)),
+    ("5.1", keras_early_stop_epoch),
+]
+
+
+@pytest.mark.parametrize("name, answer", ALSO_RIGHT, ids=[n for n, _ in ALSO_RIGHT])
+def test_check_accepts_other_right_answers(name, answer, capsys):
+    assert CHECKS[name][0](answer) is True
+    assert one_line(capsys).startswith(f"✓ Exercise {name}: correct")
+
+
+@given(losses=st.lists(st.sampled_from([0.5, 0.6, 0.7, 0.8, 0.9, 1.0]), min_size=1, max_size=12),
+       patience=st.integers(1, 4))
+def test_reference_early_stop_epoch_agrees_with_keras(losses, patience):
+    assert ex._early_stop_epoch(losses, patience) == keras_early_stop_epoch(losses, patience)
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_check_fails_cleanly_on_a_stub(name, capsys):
+    check = CHECKS[name][0]
+    if name in VALUE_EXERCISES:
+        for answer in (None, ...):
+            assert check(answer) is False
+            assert one_line(capsys).startswith(f"✗ Exercise {name}: no answer yet (got ")
+    else:
+        assert check(stub) is False
+        assert one_line(capsys) == f"✗ Exercise {name}: not implemented yet"
+        assert check(returns_none) is False
+        assert "did you forget `return`?" in one_line(capsys)
+        assert check(None) is False
+        assert one_line(capsys) == f"✗ Exercise {name}: expected a function, got NoneType"
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_EXERCISES))
+def test_value_checks_do_not_give_the_answer_away(name, capsys):
+    check, right, mistakes = CHECKS[name]
+    numbers = [right] if isinstance(right, int) else [v for v in np.ravel(right)
+                                                      if isinstance(v, int) and v > 16]
+    for wrong, _ in mistakes:
+        check(wrong)
+        line = one_line(capsys)
+        for value in numbers:
+            if str(value) not in repr(wrong):
+                assert str(value) not in line and f"{value:,}" not in line, line
+
+
+# --- the checks that build or train Keras models ----------------------------------------------
+
+
+def mlp(input_shape=(32, 32, 1), hidden=(84,)):
+    return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(),
+                             *[keras.layers.Dense(n, activation="relu") for n in hidden],
+                             keras.layers.Dense(10, activation="softmax")])
+
+
+def test_check_lenet_params_agrees_with_keras(capsys):
+    assert ex.check_lenet_params(lambda c: lecture.lenet5(input_shape=(32, 32, c)).count_params())
+    assert one_line(capsys) == "✓ Exercise 4.1: correct (grey 61,706, RGB 62,006)"
+
+
+@pytest.mark.parametrize("fn, passed, text", [
+    (mlp, True, "✓ Exercise 4.2: correct (86,950 parameters)"),
+    (lecture.mlp_baseline, True, "✓ Exercise 4.2: correct (86,950 parameters)"),
+    (lambda: mlp(hidden=(120,)), False, "Dense units: expected [84, 10], got [120, 10] (Dense "
+                                        "layers of 84 and 10 units"),
+    (lambda: mlp(hidden=(120, 84)), False, "Dense layers of 84 and 10 units"),
+    (lambda: mlp(input_shape=(28, 28, 1)), False, "input shape: expected (None, 32, 32, 1), got "
+                                                  "(None, 28, 28, 1) (start with keras.Input"),
+    (lambda: keras.Sequential([keras.layers.Dense(10)]), False, "could not read the model"),
+    (lambda: "model", False, "expected a Keras model, got str"),
+    (stub, False, "✗ Exercise 4.2: not implemented yet"),
+    (returns_none, False, "✗ Exercise 4.2: expected a Keras model, got NoneType (your "
+                          "function returned None: did you forget `return`?)"),
+])
+def test_check_mlp_baseline(fn, passed, text, capsys):
+    assert ex.check_mlp_baseline(fn) is passed
+    assert text in one_line(capsys)
+
+
+class RateLogger(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.rates = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.rates.append(float(self.model.optimizer.learning_rate))
+
+
+class NoRates(keras.callbacks.Callback):
+    pass
+
+
+class EveryBatch(RateLogger):
+    def on_train_batch_end(self, batch, logs=None):
+        self.rates.append(float(self.model.optimizer.learning_rate))
+
+
+class KeepsTheVariable(RateLogger):
+    def on_epoch_end(self, epoch, logs=None):
+        self.rates.append(self.model.optimizer.learning_rate)
+
+
+class NeverAppends(RateLogger):
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+
+class StubLogger(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        raise NotImplementedError
+
+
+class BrokenInit(keras.callbacks.Callback):
+    def __init__(self):
+        raise RuntimeError("oops")
 
 
 @pytest.mark.parametrize("answer, passed, text", [
-    (None, False, "no answer yet"), ("152", False, "expected a number, got str"),
-    (True, False, "expected a number, got bool"), (151, False, "got 151"), (152, True, "correct"),
+    (RateLogger, True, "✓ Exercise 5.2: correct (rates [0.08, 0.04, 0.02] logged)"),
+    (NoRates, False, "expected an array, got NoneType (give it a list attribute `rates`"),
+    (NeverAppends, False, "expected shape (3,), got (0,) (append the rate in on_epoch_end)"),
+    (EveryBatch, False, "once per epoch"),
+    (KeepsTheVariable, False, "append float(self.model.optimizer.learning_rate)"),
+    (BrokenInit, False, "could not create it: raised RuntimeError: oops"),
+    (StubLogger, False, "✗ Exercise 5.2: training with it failed: not implemented yet"),
+    (dict, False, "expected a subclass of keras.callbacks.Callback, got <class 'dict'>"),
+    (object, False, "expected a subclass of keras.callbacks.Callback, got <class 'object'>"),
+    (None, False, "no answer yet (got None)"),
 ])
-def test_compare_numbers(answer, passed, text, capsys):
-    assert ex.compare_numbers("3.1", answer, 152) is passed
-    assert text in capsys.readouterr().out
+def test_check_lr_logger(answer, passed, text, capsys):
+    assert ex.check_lr_logger(answer) is passed
+    assert text in one_line(capsys)
 
 
-def test_check_keras_layout(capsys):
-    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)  # (1, 2, 2)
-    good = (images / 255.0).astype(np.float32)[..., None]
-    assert ex.check_keras_layout(good, images)
-    assert not ex.check_keras_layout(good.astype(np.float64), images)
-    assert not ex.check_keras_layout(good[..., 0], images)  # missing channel axis
-    assert not ex.check_keras_layout(None, images)
-    out = capsys.readouterr().out
-    assert "expected dtype float32, got float64" in out and "expected shape (1, 2, 2, 1)" in out
+def block(x, filters, stride, bias=False, always_project=False, use_stride=True, add=True):
+    from keras import layers
+
+    stride = stride if use_stride else 1
+    shortcut = x
+    if always_project or stride != 1 or x.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=bias)(x)
+        shortcut = layers.BatchNormalization()(shortcut)
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=bias)(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y))
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=bias)(y)
+    y = layers.BatchNormalization()(y)
+    return layers.ReLU()(layers.Add()([y, shortcut]) if add else y)
 
 
-def test_check_class_counts(capsys):
-    labels = np.array([0, 1, 1, 3])
-    assert ex.check_class_counts(np.bincount(labels, minlength=10), labels)
-    assert not ex.check_class_counts(np.bincount(labels), labels)  # forgot the empty classes
-    assert "expected shape (10,), got (4,)" in capsys.readouterr().out
+@pytest.mark.parametrize("fn, passed, text", [
+    (block, True, "✓ Exercise 7.2: correct (identity and projection shortcuts both right)"),
+    (lambda x, f, s: block(x, f, s, add=False), False, "input (16, 16, 8), filters 8, stride 1: "
+                                                       "Add layer: expected True, got False (no "
+                                                       "Add layer"),
+    (lambda x, f, s: block(x, f, s, bias=True), False, "no bias before BatchNorm"),
+    (lambda x, f, s: block(x, f, s, always_project=True), False, "the shortcut is x itself"),
+    (lambda x, f, s: block(x, f, s, use_stride=False), False, "stride 2: output shape: expected "
+                                                              "(8, 8, 16), got (16, 16, 16) (the "
+                                                              "first 3×3 conv"),
+    (lambda x, f, s: 3, False, "cannot build a model from your output"),
+    (stub, False, "✗ Exercise 7.2: not implemented yet"),
+])
+def test_check_basic_block(fn, passed, text, capsys):
+    assert ex.check_basic_block(fn) is passed
+    assert text in one_line(capsys)
+
+
+def small_base():
+    return keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3),
+                             keras.layers.GlobalAveragePooling2D()])
+
+
+def head(base, n, freeze=True, hidden=False):
+    base.trainable = not freeze
+    extra = [keras.layers.Dense(8)] if hidden else []
+    return keras.Sequential([base, *extra, keras.layers.Dense(n, activation="softmax")])
+
+
+@pytest.mark.parametrize("fn, passed, text", [
+    (head, True, "✓ Exercise 9.1: correct (15 trainable parameters)"),
+    (lambda b, n: head(b, n, freeze=False), False, "base frozen: expected True, got False "
+                                                   "(freeze the base: base.trainable = False)"),
+    (lambda b, n: head(b, n, hidden=True), False, "trainable parameters: expected 15, got 67 (a "
+                                                  "single Dense layer on the 4 features)"),
+    (lambda b, n: head(b, n + 1), False, "output shape: expected (None, 3), got (None, 4)"),
+    (lambda b, n: b, False, "output shape: expected (None, 3), got (None, 4)"),
+    (stub, False, "✗ Exercise 9.1: not implemented yet"),
+    (returns_none, False, "✗ Exercise 9.1: expected a Keras model, got NoneType (your "
+                          "function returned None: did you forget `return`?)"),
+])
+def test_check_transfer_head(fn, passed, text, capsys):
+    assert ex.check_transfer_head(fn, small_base(), 3) is passed
+    assert text in one_line(capsys)
