@@ -72,6 +72,7 @@ def test_setup_prints_profile_device_and_sources(monkeypatch, capsys):
     assert "profile: quick" in out and "tensorflow:" in out and "MNIST →" in out
 
 
+@pytest.mark.slow
 def test_tensorflow_is_imported_quietly():
     """No C++ log lines on stderr when TensorFlow is imported through the course."""
     import subprocess

@@ -72,6 +72,7 @@ def test_knn_and_silhouette_bad_input():
         emb.silhouette(x, np.zeros(len(x)))
 
 
+@pytest.mark.slow
 def test_pca_and_tsne_maps():
     x, y = two_blobs(n=60, d=10)
     pca = emb.pca_2d(x)

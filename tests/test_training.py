@@ -98,6 +98,7 @@ def test_unknown_callback_name_is_a_clear_error(tmp_path):
 # --- fit ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fit_uses_the_profile_epochs_and_its_overrides():
     x, y = tiny_data()
     history = training.fit(tiny_model(), x, y, PROFILE)
@@ -127,6 +128,7 @@ def test_tensorboard_without_its_package_is_a_clear_error(tmp_path):
         training.callbacks(tmp_path, ["tensorboard"])
 
 
+@pytest.mark.slow
 def test_checkpoint_and_csv_logger_write_their_files(tmp_path):
     x, y = tiny_data(96)
     model = tiny_model()
@@ -143,6 +145,7 @@ def test_checkpoint_and_csv_logger_write_their_files(tmp_path):
     assert float(log[-1]["loss"]) == pytest.approx(history.history["loss"][-1], rel=1e-5)
 
 
+@pytest.mark.slow
 @needs_tensorboard
 def test_tensorboard_writes_event_files(tmp_path):
     x, y = tiny_data(96)
@@ -152,6 +155,7 @@ def test_tensorboard_writes_event_files(tmp_path):
     assert {p.parent.name for p in events} == {"train", "validation"}
 
 
+@pytest.mark.slow
 def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     x, y = tiny_data()
     model = tiny_model(lr=0.5)
@@ -166,6 +170,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     assert restored == pytest.approx(min(history.history["val_loss"]), rel=1e-4)
 
 
+@pytest.mark.slow
 def test_reduce_lr_lowers_the_rate_and_lr_drops_finds_it(tmp_path):
     x, y = tiny_data()
     x_val, y_val = x[:32], 2 - y[:32]
@@ -196,6 +201,7 @@ def test_backup_and_restore_resumes_after_a_simulated_interruption(tmp_path):
     assert not (tmp_path / "backup").exists()  # deleted once training completes
 
 
+@pytest.mark.slow
 def test_terminate_on_nan_stops_a_diverging_run(tmp_path):
     x, y = tiny_data(256)
     keras.utils.set_random_seed(0)
