@@ -3,7 +3,7 @@
 A JupyterLab server starts on 127.0.0.1 (free port, random token, a temporary root holding a copy
 of notebook 03 and its student edition, the ``cnn-course`` kernel, quick profile). Then:
 
-1. instructor: open 03, *Run All*, wait for the padding/stride explorer's sliders (ipywidgets),
+1. instructor: open 03, see RISE's slideshow entry in the *View* menu, *Run All*, wait for the padding/stride explorer's sliders (ipywidgets),
    move the ``input n`` slider one step with the keyboard and see the figure's PNG change;
 2. student: open the student edition of 03, *Run All*, see the ``✗ Exercise 3.1`` line, type the
    instructor's solution into the exercise cell, run it and the check again, see ``✓``.
@@ -236,6 +236,11 @@ def test_instructor_runs_03_and_the_explorer_responds(lab, record_property):
     with chromium() as page:
         with steps("open 03 (instructor) and wait for its kernel"):
             open_notebook(page, lab, NOTEBOOK)
+        with steps("RISE (jupyterlab-rise) offers the slideshow in the View menu"):
+            page.get_by_role("menuitem", name="View", exact=True).click()
+            rise = page.get_by_role("menuitem").filter(has_text="Slideshow")
+            rise.first.wait_for(timeout=STEP_TIMEOUT_MS)
+            page.keyboard.press("Escape")
         with steps("Run All"):
             run_all(page)
         errors = page.locator(f"{PANEL} .jp-OutputArea-output").filter(has_text="Traceback")
