@@ -35,7 +35,12 @@ slides: setup  ## reveal.js decks with outputs into build/slides/ (offline: reve
 	$(PY) scripts/slides.py export
 
 lab: setup  ## JupyterLab on the notebooks (full profile unless COURSE_PROFILE is set)
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $$( [ $$(id -u) = 0 ] && echo --allow-root )
+
+.PHONY: grade
+grade: setup  ## grade SUBMISSIONS=dir (<student>/<NN_topic>.ipynb): build/grades/grades.csv and .html
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [TIMEOUT=seconds]" >&2; exit 2; }
+	$(PY) scripts/grade.py "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),300)
 
 bench: setup  ## speed: hand-written convolution vs SciPy vs TensorFlow, then every notebook's time
 	$(PY) benchmarks/conv.py
