@@ -383,7 +383,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name}: {changed} {verb}; {counts['slides']} slides, "
                   f"{counts['subslides']} with sub-slides, {counts['fragments']} fragments")
         return 1 if args.check and stale else 0
-    for name, counts in export(sources, args.out).items():
+    try:
+        results = export(sources, args.out)
+    except (RuntimeError, subprocess.CalledProcessError) as err:
+        print(f"slides: {err}", file=sys.stderr)
+        return 2
+    for name, counts in results.items():
         print(f"{args.out.name}/{name}: {counts['slides']} slides, "
               f"{counts['subslides']} in all with sub-slides, {counts['fragments']} fragments")
     return 0

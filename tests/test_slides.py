@@ -157,6 +157,15 @@ def test_tag_adds_no_cell_ids_and_rejects_other_formats(tmp_path):
         slides.tag_file(path)
 
 
+def test_export_without_npm_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(slides, "VENDOR", tmp_path / "vendor")
+    monkeypatch.setattr(slides.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match=r"reveal\.js@5\.2\.1.*npm \(Node\.js\) was not found"):
+        slides.vendor_dir()
+    assert slides.main(["export", "--out", str(tmp_path / "out"), str(NOTEBOOKS[0])]) == 2
+    assert "apt-get install npm" in capsys.readouterr().err
+
+
 def npm_skip_reason() -> str | None:
     if shutil.which("npm") is None and not (slides.VENDOR / "node_modules" / "reveal.js").exists():
         return "npm (Node.js) is needed once to fetch reveal.js and MathJax into build/vendor"
