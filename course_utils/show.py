@@ -8,7 +8,9 @@ Used in notebooks 02 (the naive correlation), 06 (the receptive-field recursion)
 
 Each listing starts with a one-line header
 ``course_utils.conv.correlate2d_naive — course_utils/conv.py, lines 124–143`` followed by the
-code, syntax-highlighted in Jupyter (IPython's ``Code`` display) and plain text elsewhere.
+code, syntax-highlighted in Jupyter and plain text elsewhere. The highlighting is Pygments' (as
+in IPython's ``Code`` display) with inline styles: ``Code`` scopes its CSS to the classic
+Notebook's ``.output_html`` class, which JupyterLab's outputs lack (ipython/ipython#11747).
 """
 
 from __future__ import annotations
@@ -47,12 +49,15 @@ class SourceListing:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
-        """Header in bold, then the code highlighted by ``IPython.display.Code``."""
+        """Header in bold, then the code highlighted by Pygments (inline styles: they render in
+        JupyterLab, the classic Notebook, VS Code and nbconvert's HTML alike)."""
         from html import escape
 
-        from IPython.display import Code
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
 
-        code = Code(self.source.rstrip(), language="python")._repr_html_()
+        code = highlight(self.source.rstrip(), PythonLexer(), HtmlFormatter(noclasses=True))
         return f"<p><b>{escape(self.header)}</b></p>{code}"
 
 

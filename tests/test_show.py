@@ -49,7 +49,8 @@ def test_rich_display_in_ipython(monkeypatch):
     html = shown[0]._repr_html_()
     assert html.startswith("<p><b>course_utils.saliency.occlusion_map — "
                            "course_utils/saliency.py, lines ")
-    assert 'class="highlight"' in html and "<style>" in html  # pygments via IPython's Code
+    assert 'class="highlight"' in html and "<style>" not in html  # inline styles: any frontend
+    assert '<span style="color: #008000; font-weight: bold">def</span>' in html
 
 
 @pytest.mark.parametrize("obj, error, text", [

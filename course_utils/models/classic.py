@@ -84,18 +84,29 @@ def build_without_weights(builder: Callable[..., keras.Model], *args: Any,
     and skips the initialisation, so a 138M-parameter VGG-16 is built in a fraction of a second.
     The result has the full architecture (``summary()``, ``count_params()``, layer shapes) but
     no weight values: use it to count and draw, never to predict or train.
+
+    Keras remembers such variables in its per-thread state and would initialise them when the
+    next scope closes (drawing all the weights after all); the model is therefore built in a
+    worker thread, whose state ends with it. Public Keras API only. Layers that the builder
+    leaves unnamed get names counted in that thread (``conv2d``, ``conv2d_1``, ...).
     """
-    try:  # private Keras state; without it the variables are merely initialised later (slower)
-        from keras.src.backend.common import global_state
-    except ImportError:
-        global_state = None
-    pending = list(global_state.get_global_attribute("uninitialized_variables") or []) \
-        if global_state else []
-    with keras.StatelessScope(initialize_variables=False):
-        model = builder(*args, **kwargs)
-    if global_state:  # forget these variables, or Keras initialises them at its next scope
-        global_state.set_global_attribute("uninitialized_variables", pending)
-    return model
+    import threading
+
+    result: dict[str, Any] = {}
+
+    def build() -> None:
+        try:
+            with keras.StatelessScope(initialize_variables=False):
+                result["model"] = builder(*args, **kwargs)
+        except BaseException as error:  # re-raised in the caller's thread
+            result["error"] = error
+
+    worker = threading.Thread(target=build, name="build_without_weights")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["model"]
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
