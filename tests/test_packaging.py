@@ -121,3 +121,11 @@ def test_exercises_have_stub_solution_and_check(path):
     assert n_ex >= (1 if path.name.startswith("00") else 2), "too few exercises"
     assert n_ex == sum("solution" in t for t in tags)
     assert sum("check_" in s or "ex.report" in s or "exercises." in s for s, _ in cells) >= n_ex
+
+
+def test_course_utils_reads_keras_through_public_api_only():
+    """No private Keras module or attribute in the package (issue 11)."""
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for private in ("keras.src", "_inbound_nodes", "_keras_history", "global_state"):
+            assert private not in text, f"{path.relative_to(ROOT)} uses {private}"
