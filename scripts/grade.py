@@ -490,7 +490,12 @@ class Grader:
         for path in found:
             student = path.parent.name
             started = time.perf_counter()
-            new = self.grade_one(student, path.name, contents[path], saved)
+            try:
+                new = self.grade_one(student, path.name, contents[path], saved)
+            except Exception as exc:  # noqa: BLE001 - one notebook's trouble never stops the batch
+                new = [{"student": student, "notebook": path.name, "exercise": "-",
+                        "result": FAIL, "hint": f"not graded: {type(exc).__name__}: {exc}",
+                        "note": ""}]
             rows.extend(new)
             passed = sum(r["result"] == PASS for r in new)
             print(f"  {student}/{path.name}: {passed}/{len(new)} passed "

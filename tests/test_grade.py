@@ -190,6 +190,18 @@ def test_exercises_come_from_the_instructor_notebook():
     assert all(ids[e.check_id].source.lstrip().startswith("ex.check_") for e in found)
 
 
+@pytest.mark.parametrize("source", sorted(ROOT.glob("notebooks/[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.name[:2])
+def test_every_course_notebook_has_gradable_exercises(source):
+    nb = nbformat.read(source, as_version=4)
+    number = int(source.name[:2])
+    found = grade.find_exercises(nb, number)
+    assert [e.label for e in found] == [f"{number}.{k}" for k in range(1, len(found) + 1)]
+    checks = {c.id: c for c in nb.cells}
+    assert all("check" in checks[e.check_id].source for e in found)
+    assert "exercises" in grade.checker_imports(nb)
+
+
 def test_assemble_keeps_only_exercise_cells_of_the_student():
     nb = edition()
     for cell in nb.cells:
@@ -320,3 +332,16 @@ def test_infinite_loop_and_kernel_crash_are_recorded_and_the_batch_goes_on(short
     assert all("undone" in rows["mallory", label]["note"] for label in LABELS)
     assert "pwned.txt" in rows["mallory", "3.1"]["note"]
     assert all(rows["zz_victim", label]["hint"].startswith("not JSON") for label in LABELS)
+
+
+def test_a_notebook_that_cannot_be_graded_does_not_stop_the_batch(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("answer = None", metadata={"tags": ["exercise"]})]
+    (tmp_path / "instructor").mkdir()
+    nbformat.write(nb, tmp_path / "instructor" / "05_no_check.ipynb")
+    save(tmp_path / "subs", "ada", nb, name="05_no_check.ipynb")
+    save(tmp_path / "subs", "bob", b"not JSON", name="05_no_check.ipynb")
+    grader = grade.Grader(tmp_path / "instructor", tmp_path / "subs", tmp_path / "out")
+    rows = grader.grade_all()
+    assert [r["student"] for r in rows] == ["ada", "bob"]
+    assert all(r["hint"].startswith("not graded: ValueError: exercise cell") for r in rows)
