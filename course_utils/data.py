@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import socket
-import sys
 import zipfile
 from dataclasses import dataclass
 from functools import cache
@@ -179,13 +178,9 @@ def load_png(path: str | Path) -> np.ndarray:
 def keras_cache_dir() -> Path:
     """The folder where ``keras.utils.get_file`` caches data sets (``$KERAS_HOME/datasets``).
 
-    Keras reads ``KERAS_HOME`` once, when it is imported: once Keras is imported this asks Keras
-    (so a later change of the variable cannot make the two disagree); before, the variable.
+    Keras reads ``KERAS_HOME`` once, when it is imported (and has no public accessor for it):
+    set the variable before the first ``import keras`` so that Keras and this function agree.
     """
-    keras_config = sys.modules.get("keras.src.backend.config")
-    keras_home = getattr(keras_config, "keras_home", None)
-    if callable(keras_home):
-        return Path(keras_home()).expanduser() / "datasets"
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets"
 
 

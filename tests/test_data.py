@@ -18,9 +18,11 @@ CIFAR_ZIP = data.CIFAR10_JPEG
 def empty_keras_cache(tmp_path, monkeypatch):
     """No Keras cache, nothing served and no network: loaders must use their offline source.
 
-    Keras reads KERAS_HOME once, at import: it is imported here first (with the real home, so
-    that later tests keep it) and its resolved home is patched too, so that Keras and
-    ``data.keras_cache_dir()`` both look at the empty folder.
+    Keras reads KERAS_HOME once, at import, and has no public setter: it is imported here first
+    (with the real home, so that later tests keep it) and its private copy of the folder is
+    patched too, so that Keras and ``data.keras_cache_dir()`` both look at the empty folder.
+    (Setting only the variable broke the Debian test on a fresh machine whenever an earlier
+    test had imported Keras: Keras then looked in the empty ~/.keras and tried to download.)
     """
     import keras.src.backend.config as keras_config
 
