@@ -1,12 +1,17 @@
 """Real-browser test: JupyterLab driven in Debian's Chromium by Playwright, as a class uses it.
 
 A JupyterLab server starts on 127.0.0.1 (free port, random token, a temporary root holding a copy
-of notebook 03 and its student edition, the ``cnn-course`` kernel, quick profile). Then:
+of notebook 03 with its slide metadata and the student edition of that copy, the ``cnn-course``
+kernel, quick profile). Then:
 
-1. instructor: open 03, see RISE's slideshow entry in the *View* menu, *Run All*, wait for the padding/stride explorer's sliders (ipywidgets),
-   move the ``input n`` slider one step with the keyboard and see the figure's PNG change;
-2. student: open the student edition of 03, *Run All*, see the ``✗ Exercise 3.1`` line, type the
-   instructor's solution into the exercise cell, run it and the check again, see ``✓``.
+1. instructor: open 03, *Run All*, wait for the padding/stride explorer's sliders (ipywidgets),
+   move the ``input n`` slider one step with the keyboard and see the figure's PNG change; press
+   Alt+R and see RISE (``jupyterlab-rise``) present the notebook live as reveal.js slides, as many
+   ``<section>`` elements as the slide metadata gives (``scripts/slides.py``);
+2. student: open the student edition of 03, run the set-up cell, the untouched exercise 3.1 and
+   its check, see the ``✗ Exercise 3.1`` line; type the instructor's solution into the exercise
+   cell, run it and the check again, see ``✓`` (that the whole student edition runs cleanly is
+   tests/test_student_edition.py's job).
 
 Each step's time is printed (``pytest tests/test_browser.py -s``) and recorded as a user property
 of the test report. Skips with the reason when Playwright or Chromium is missing: ``.ci/run``
@@ -124,12 +129,21 @@ def lab(tmp_path_factory) -> Iterator[dict]:
     base = tmp_path_factory.mktemp("lab")
     root = base / "root"
     root.mkdir()
+    import slides
+
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
-    make_student.write_student_editions([ROOT / "notebooks" / NOTEBOOK], root / "student")
-    # Every cell stays in the page (no windowing), so the test can find them by their text.
-    settings = base / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    slides.tag_file(root / NOTEBOOK)  # slide metadata, as the lead applies it (no-op when there)
+    make_student.write_student_editions([root / NOTEBOOK], root / "student")
+    # Every cell stays in the page (no windowing), so the test can find them by their text; no
+    # "news" pop-up over the notebook.
+    settings = base / "settings" / "@jupyterlab"
+    for plugin, values in {
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        target = settings / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
 
     port, token = free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels use inline figures
@@ -164,8 +178,11 @@ def lab(tmp_path_factory) -> Iterator[dict]:
                         "JupyterLab did not start:\n" + (base / "server.log").read_text()[-3000:]
                     ) from None
                 time.sleep(0.5)
-        answer = answer_of(nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4), CHECK)
-        yield {"url": url, "token": token, "answer": answer, "started": time.perf_counter()}
+        nb = nbformat.read(root / NOTEBOOK, as_version=4)
+        kinds = [cell.metadata["slideshow"]["slide_type"] for cell in nb.cells]
+        counts = slides.count_slides(kinds)
+        yield {"url": url, "token": token, "answer": answer_of(nb, CHECK),
+               "sections": counts["slides"] + counts["subslides"]}
     finally:
         stop_server(server, url, token)
         log.close()
@@ -218,6 +235,33 @@ def run_all(page) -> None:
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_timeout(500)
     wait_idle(page)
+    # Run All stops at the first error: every code cell must show an execution count.
+    prompts = page.locator(f"{PANEL} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    not_run = [i for i, text in enumerate(prompts) if not any(ch.isdigit() for ch in text)]
+    if not_run:
+        failed = page.locator(f"{PANEL} .jp-CodeCell").nth(max(not_run[0] - 1, 0))
+        printed = failed.locator(".jp-OutputArea").inner_text()[-2000:]
+        raise AssertionError(f"Run All stopped before code cell {not_run[0]}; the cell before "
+                             f"it printed:\n{printed}")
+
+
+def run_cell(page, cell) -> None:
+    """Click into ``cell``, press Shift+Enter, wait until the kernel is idle again."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_timeout(200)
+    wait_idle(page)
+
+
+def rise_frame(page):
+    """The frame of RISE's slideshow preview (``/rise/<notebook>``), once it has appeared."""
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        frame = next((f for f in page.frames if "/rise/" in f.url), None)
+        if frame is not None:
+            return frame
+        page.wait_for_timeout(200)
+    raise AssertionError("RISE's slideshow preview did not open (is jupyterlab-rise installed?)")
 
 
 def cell_with(page, text: str):
@@ -236,15 +280,8 @@ def test_instructor_runs_03_and_the_explorer_responds(lab, record_property):
     with chromium() as page:
         with steps("open 03 (instructor) and wait for its kernel"):
             open_notebook(page, lab, NOTEBOOK)
-        with steps("RISE (jupyterlab-rise) offers the slideshow in the View menu"):
-            page.get_by_role("menuitem", name="View", exact=True).click()
-            rise = page.get_by_role("menuitem").filter(has_text="Slideshow")
-            rise.first.wait_for(timeout=STEP_TIMEOUT_MS)
-            page.keyboard.press("Escape")
         with steps("Run All"):
             run_all(page)
-        errors = page.locator(f"{PANEL} .jp-OutputArea-output").filter(has_text="Traceback")
-        assert errors.count() == 0, errors.first.inner_text()
         explorer = page.locator(f"{PANEL} .widget-interact").first
         with steps("explorer: sliders and figure appear"):
             explorer.locator(".widget-slider, .widget-hslider").first.wait_for(
@@ -267,6 +304,13 @@ def test_instructor_runs_03_and_the_explorer_responds(lab, record_property):
         after = explorer.locator("img").first.get_attribute("src")
         assert before.startswith("data:image/png") and after.startswith("data:image/png")
         assert after != before
+        with steps("RISE: Alt+R shows 03 as live reveal.js slides, split as its metadata says"):
+            page.locator(f"{PANEL} .jp-Notebook").click(position={"x": 5, "y": 5})
+            page.keyboard.press("Alt+r")
+            frame = rise_frame(page)
+            frame.wait_for_function(
+                "n => document.querySelectorAll('.reveal .slides section').length === n",
+                arg=lab["sections"], timeout=STEP_TIMEOUT_MS)
     for name, seconds in steps.times:
         record_property(name, seconds)
     print(f"[browser] {steps.total:6.1f} s  instructor test in all")
@@ -275,18 +319,20 @@ def test_instructor_runs_03_and_the_explorer_responds(lab, record_property):
 @pytest.mark.slow
 def test_student_sees_cross_then_tick(lab, record_property):
     steps = Steps()
-    path = f"student/{NOTEBOOK}"
     with chromium() as page:
         with steps("open the student edition of 03 and wait for its kernel"):
-            open_notebook(page, lab, path)
-        with steps("Run All (student)"):
-            run_all(page)
+            open_notebook(page, lab, f"student/{NOTEBOOK}")
+        setup = cell_with(page, "config.setup()")
+        exercise = cell_with(page, "raise NotImplementedError  # your code")
         check = cell_with(page, CHECK)
         output = check.locator(".jp-OutputArea")
+        with steps("run the set-up cell"):
+            run_cell(page, setup)
+        with steps("run the untouched exercise and its check: ✗"):
+            run_cell(page, exercise)
+            run_cell(page, check)
         assert "✗ Exercise 3.1" in output.inner_text(), output.inner_text()
-        tracebacks = page.locator(f"{PANEL} .jp-OutputArea-output").filter(has_text="Traceback")
-        assert tracebacks.count() == 0, tracebacks.first.inner_text()
-        exercise = cell_with(page, "raise NotImplementedError  # your code")
+        assert "Traceback" not in output.inner_text()
         with steps("type the answer into the exercise cell"):
             editor = exercise.locator(".cm-content")
             editor.click()
@@ -294,11 +340,10 @@ def test_student_sees_cross_then_tick(lab, record_property):
             page.keyboard.insert_text(lab["answer"])
             typed = editor.inner_text()
         assert typed.split() == lab["answer"].split(), typed
-        with steps("run the exercise and its check: ✓"):
+        with steps("run the exercise and its check again: ✓"):
             page.keyboard.press("Shift+Enter")   # runs the exercise, selects the check cell
             page.keyboard.press("Shift+Enter")   # runs the check
-            check.locator(".jp-OutputArea", has_text="✓ Exercise 3.1").wait_for(
-                timeout=STEP_TIMEOUT_MS)
+            output.filter(has_text="✓ Exercise 3.1").wait_for(timeout=STEP_TIMEOUT_MS)
             wait_idle(page)
         assert "✗" not in output.inner_text()
     for name, seconds in steps.times:
