@@ -127,6 +127,15 @@ def test_tag_is_idempotent_and_only_touches_slideshow_metadata(tmp_path):
     assert slides.main(["tag", "--check", *map(str, copies)]) == 0
 
 
+def test_tagged_notebooks_stay_tagged():
+    """Once notebooks/ carry slide metadata, a cell added or moved without re-tagging fails here."""
+    texts = [path.read_text(encoding="utf-8") for path in NOTEBOOKS]
+    if not any('"slideshow"' in text for text in texts):
+        pytest.skip("notebooks/ carry no slide metadata yet: python scripts/slides.py tag")
+    stale = [path.name for path in NOTEBOOKS if slides.tag_file(path, write=False)]
+    assert stale == [], f"slide metadata out of date in {stale}: python scripts/slides.py tag"
+
+
 def test_tag_keeps_other_slideshow_keys(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [markdown("# T"), markdown("## S")]
