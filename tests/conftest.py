@@ -74,6 +74,19 @@ if IPyNbCell is not None and not getattr(IPyNbCell.compare_outputs, "skips_stder
 LECTURE_STACK = [(3,), (2, 2), (3,), (2, 2), (3,)]
 
 
+def kernel_registered(name: str = "cnn-course") -> bool:
+    """Whether Jupyter knows the kernel ``name`` (``make setup`` registers "cnn-course").
+
+    Tests that start a kernel skip without it: ``@pytest.mark.skipif(not kernel_registered(),
+    reason=...)``.
+    """
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+    except ImportError:
+        return False
+    return name in KernelSpecManager().find_kernel_specs()
+
+
 def not_implemented(*args, **kwargs):
     """A student's untouched exercise stub."""
     raise NotImplementedError

@@ -13,6 +13,8 @@ import checksums  # noqa: E402
 import make_student  # noqa: E402
 import run_notebooks  # noqa: E402
 
+from tests.conftest import kernel_registered  # noqa: E402
+
 
 def tiny_notebook(path: Path, cells) -> Path:
     nb = nbformat.v4.new_notebook()
@@ -60,15 +62,6 @@ def test_student_edition_of_an_untracked_existing_file_is_kept(tmp_path):
     assert make_student.write_student_editions([src], tmp_path / "student")[
         "03_z.ipynb"
     ].startswith("kept")
-
-
-def kernel_registered(name: str = "cnn-course") -> bool:
-    """Whether Jupyter knows the kernel ``name`` (``make setup`` registers "cnn-course")."""
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
-    except ImportError:
-        return False
-    return name in KernelSpecManager().find_kernel_specs()
 
 
 @pytest.mark.slow
