@@ -8,12 +8,19 @@ The profile is ``COURSE_PROFILE`` (``make run`` sets ``quick``). Each notebook r
 ``cnn-course`` kernel with ``notebooks/`` as working directory. The table gives, per notebook, the
 seconds it took, its status and the data sources its loaders used; ``build/timings.csv`` keeps the
 same table. Exit status 1 (with the notebook and cell) if any notebook fails.
+
+The terminal shows the progress lines and the table and nothing else: each kernel's own stdout and
+stderr (the "[IPKernelApp] WARNING | Kernel is running over TCP" line, TensorFlow's C++ start-up
+lines) go to a log file, ``TF_CPP_MIN_LOG_LEVEL=3`` is set for the kernel and Jupyter's own
+logging is limited to errors. When a notebook fails, its cell, error and traceback are printed
+after the table (and the kernel log's last lines if the kernel died).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import os
 import re
 import sys
@@ -28,6 +35,7 @@ from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = "cnn-course"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def short_sources(log: Path) -> str:
@@ -52,23 +60,40 @@ def failing_cell(nb: nbformat.NotebookNode) -> str:
     return "unknown cell"
 
 
+def failure_report(nb: nbformat.NotebookNode, kernel_log: str) -> str:
+    """The failing cell's source, error and traceback (ANSI colours removed), else the kernel
+    log's last lines (a kernel that died leaves no error output)."""
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                trace = ANSI.sub("", "\n".join(out.get("traceback", [])))
+                return f"cell {i}:\n{cell.source}\n---\n{trace}"
+    tail = "\n".join(kernel_log.strip().splitlines()[-20:])
+    return f"no cell error recorded; kernel log:\n{tail}" if tail else "no cell error recorded"
+
+
 def run_one(path: Path, inplace: bool, html_dir: Path) -> dict[str, str]:
-    """Execute ``path``; returns a table row {notebook, seconds, status, sources}."""
+    """Execute ``path``; returns a table row {notebook, seconds, status, sources, report}
+    (``report``: the failing cell and traceback, empty when the notebook ran)."""
     nb = nbformat.read(path, as_version=4)
+    report = ""
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "sources.log"
-        os.environ["COURSE_SOURCE_LOG"] = str(log)
+        kernel_log = Path(tmp) / "kernel.log"
+        env = {**os.environ, "COURSE_SOURCE_LOG": str(log), "TF_CPP_MIN_LOG_LEVEL": "3"}
         client = NotebookClient(
             nb, timeout=900, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}}
         )
         start = time.perf_counter()
-        try:
-            client.execute()
-            status = "ok"
-        except CellExecutionError:
-            status = "FAILED " + failing_cell(nb)
-        finally:
-            os.environ.pop("COURSE_SOURCE_LOG")
+        with open(kernel_log, "wb") as klog:
+            try:
+                client.execute(env=env, stdout=klog, stderr=klog)
+                status = "ok"
+            except Exception as exc:  # noqa: BLE001 - a failed notebook is a row, not a crash
+                status = "FAILED " + (failing_cell(nb) if isinstance(exc, CellExecutionError)
+                                      else f"{type(exc).__name__}: {str(exc)[:200]}")
+        if status != "ok":
+            report = failure_report(nb, kernel_log.read_text(errors="replace"))
         seconds = time.perf_counter() - start
         sources = short_sources(log)
     if inplace and status == "ok":
@@ -77,7 +102,7 @@ def run_one(path: Path, inplace: bool, html_dir: Path) -> dict[str, str]:
     body, _ = HTMLExporter().from_notebook_node(nb)
     (html_dir / (path.stem + ".html")).write_text(body, encoding="utf-8")
     return {"notebook": path.name, "seconds": f"{seconds:.1f}", "status": status,
-            "sources": sources}
+            "sources": sources, "report": report}
 
 
 def print_table(rows: list[dict[str, str]]) -> None:
@@ -93,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inplace", action="store_true", help="store outputs in the notebooks")
     parser.add_argument("--html-dir", type=Path, default=ROOT / "build" / "html")
     args = parser.parse_args(argv)
+    for name in ("traitlets", "nbclient", "jupyter_client"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     paths = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         print("no notebooks found", file=sys.stderr)
@@ -106,12 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     timings = args.html_dir.parent / "timings.csv"
     with open(timings, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(f, fieldnames=[k for k in rows[0] if k != "report"],
+                                extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     failed = [r for r in rows if r["status"] != "ok"]
     for r in failed:
-        print(f"FAILED: {r['notebook']}: {r['status']}", file=sys.stderr)
+        print(f"\nFAILED: {r['notebook']}: {r['status']}\n{r['report']}", file=sys.stderr)
     return 1 if failed else 0
 
 
