@@ -18,6 +18,9 @@ from .validation import int_pair, positive_int
 
 __all__ = [
     "PADDING_MODES",
+    "Connections",
+    "connection_counts",
+    "network_connections",
     "LayerRow",
     "LayerTable",
     "OpCount",
@@ -134,6 +137,72 @@ def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
     """Trainable parameters of a Dense layer: ``(n_in + 1)·n_out`` (``n_in·n_out`` without bias)."""
     n_in, n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
     return (n_in + int(bool(bias))) * n_out
+
+
+def network_connections(sizes: Sequence[int]) -> int:
+    """Connections of a fully connected network with layer sizes ``d_0, d_1, …, d_k``:
+    ``Σ_{h=1..k} d_h · d_{h−1}`` (the anonymous *ConvNets* deck, "Fully Connected Networks";
+    biases not counted). E.g. sizes (5, 4, 5, 4, 5, 1) → 20 + 20 + 20 + 20 + 5 = 85."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise ValueError(f"expected a sequence of at least 2 layer sizes, got {sizes!r}")
+    d = [positive_int(f"layer size {i}", v) for i, v in enumerate(sizes)]
+    return sum(a * b for a, b in zip(d, d[1:]))
+
+
+@dataclass(frozen=True)
+class Connections:
+    """Connections (input → output edges) and parameters of three layers over the same 1-D
+    input of ``n_in`` units with ``n_out`` outputs (see :func:`connection_counts`)."""
+
+    n_in: int
+    n_out: int
+    kernel: int
+    fully_connected: int  # n_in · n_out: every input reaches every output
+    locally_connected: int  # each output reaches only its window (inputs, not padding)
+    convolutional: int  # the same edges as locally connected
+    fully_connected_params: int  # n_in · n_out (+ n_out biases)
+    locally_connected_params: int  # one weight per edge, no sharing (+ n_out biases)
+    convolutional_params: int  # kernel weights shared by all outputs (+ 1 bias)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per layer kind: ``{"layer", "connections", "parameters"}``."""
+        return [
+            {"layer": "fully connected", "connections": self.fully_connected,
+             "parameters": self.fully_connected_params},
+            {"layer": "locally connected", "connections": self.locally_connected,
+             "parameters": self.locally_connected_params},
+            {"layer": "convolutional", "connections": self.convolutional,
+             "parameters": self.convolutional_params},
+        ]
+
+
+def connection_counts(
+    n_in: int, kernel: int, stride: int = 1, padding: str | int | tuple[int, int] = "valid",
+    bias: bool = False,
+) -> Connections:
+    """Sparse interactions and parameter sharing, counted (the *ConvNets* deck, "Why CNNs?").
+
+    Three layers map the same ``n_in`` inputs to the ``n_out`` outputs of a convolution with
+    window ``kernel``, ``stride`` and ``padding`` (``n_out`` from :func:`conv_output_size`):
+
+    - fully connected: ``n_in · n_out`` connections and as many weights;
+    - locally connected: each output sees only its window — ``Σ_outputs (window ∩ input)``
+      connections (``n_out · kernel`` without padding; edges to padding zeros are not
+      connections), one weight per connection;
+    - convolutional: the same connections, but the ``kernel`` weights are shared.
+
+    ``bias=True`` adds one bias per output (fully/locally connected) or one per filter (conv).
+    """
+    out = conv_output_size(n_in, kernel, stride, padding)
+    local = 0
+    for j in range(out.size):
+        start = j * out.stride - out.pad_before
+        local += max(min(start + out.kernel, out.n) - max(start, 0), 0)  # window ∩ input
+    b = int(bool(bias))
+    return Connections(
+        out.n, out.size, out.kernel, out.n * out.size, local, local,
+        out.n * out.size + b * out.size, local + b * out.size, out.kernel + b,
+    )
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,72 @@ def test_params_and_ops_bad_input(fn, args, match):
         fn(*args)
 
 
+# --- connection_counts / network_connections ---------------------------------------------------
+
+def test_network_connections_convnets_deck():
+    # the ConvNets deck: (5·4) + (5·4) + (5·4) + (5·4) + 5 connections = Σ d_h·d_{h−1}
+    assert shapes.network_connections((5, 4, 5, 4, 5, 1)) == 5 * 4 * 4 + 5 == 85
+    assert shapes.network_connections([3, 2]) == 6
+
+
+def test_connection_counts_small_layer():
+    c = shapes.connection_counts(5, 2)
+    assert (c.n_out, c.fully_connected, c.locally_connected, c.convolutional) == (4, 20, 8, 8)
+    assert (c.fully_connected_params, c.locally_connected_params, c.convolutional_params) == \
+        (20, 8, 2)
+    with_bias = shapes.connection_counts(5, 2, bias=True)
+    assert (with_bias.fully_connected_params, with_bias.locally_connected_params,
+            with_bias.convolutional_params) == (24, 12, 3)
+    assert [r["layer"] for r in c.rows()] == ["fully connected", "locally connected",
+                                              "convolutional"]
+
+
+@given(n=st.integers(1, 25), k=st.integers(1, 6), s=st.integers(1, 4),
+       padding=st.sampled_from(["valid", "same", "full", 0, 1, 2, (0, 2)]))
+@settings(max_examples=150, deadline=None)
+def test_connection_counts_equal_the_edges_of_the_layer_matrix(n, k, s, padding):
+    try:
+        c = shapes.connection_counts(n, k, s, padding)
+    except ValueError:
+        assume(False)
+    before = shapes.conv_output_size(n, k, s, padding).pad_before
+    # the conv as an (n_out, n_in) matrix: row j holds the window of output j (padding dropped)
+    matrix = np.zeros((c.n_out, n), int)
+    for j in range(c.n_out):
+        for t in range(k):
+            i = j * s - before + t
+            if 0 <= i < n:
+                matrix[j, i] = 1
+    assert c.locally_connected == c.convolutional == matrix.sum()
+    assert c.fully_connected == matrix.size
+    assert c.convolutional_params == k and c.locally_connected_params == matrix.sum()
+
+
+def test_connection_counts_match_keras_parameters(keras):
+    dense = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4)])
+    conv1d = keras.Sequential([keras.Input((5, 1)), keras.layers.Conv1D(1, 2)])
+    c = shapes.connection_counts(5, 2, bias=True)
+    assert c.fully_connected_params == dense.count_params()
+    assert c.convolutional_params == conv1d.count_params()
+    assert conv1d.output_shape == (None, c.n_out, 1)
+
+
+@pytest.mark.parametrize(
+    ("fn", "args", "match"),
+    [
+        (shapes.network_connections, ((5,),), "at least 2 layer sizes"),
+        (shapes.network_connections, ("54",), "at least 2 layer sizes"),
+        (shapes.network_connections, ((5, 0),), "layer size 1 must be an integer >= 1"),
+        (shapes.connection_counts, (0, 2), "input size n must be an integer >= 1"),
+        (shapes.connection_counts, (3, 5), "kernel size 5 is larger than the padded input"),
+        (shapes.connection_counts, (5, 2, 1, "mirror"), "padding must be"),
+    ],
+)
+def test_connection_counts_bad_input(fn, args, match):
+    with pytest.raises(ValueError, match=match):
+        fn(*args)
+
+
 # --- layer_table -------------------------------------------------------------------------------
 
 def lecture_cnn(keras):
