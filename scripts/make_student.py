@@ -1,5 +1,8 @@
 """Write the student edition of the notebooks: `solution` cells removed, outputs cleared.
 
+The edition has no outputs, no execution counts and no saved widget state (the notebook metadata
+``widgets`` of an executed instructor notebook: sliders are rebuilt when the student runs the cell).
+
     python scripts/make_student.py [--out student] [notebooks/NN_x.ipynb ...]
 
 A student's own changes are never overwritten: ``<out>/.generated.json`` records the SHA-256 of
@@ -23,10 +26,11 @@ MANIFEST = ".generated.json"
 
 
 def student_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` without cells tagged ``solution`` and with every output cleared."""
+    """``nb`` without cells tagged ``solution``, outputs, execution counts and widget state."""
     remove = TagRemovePreprocessor(remove_cell_tags={"solution"}, enabled=True)
     nb, _ = remove.preprocess(nb, {})
     nb, _ = ClearOutputPreprocessor().preprocess(nb, {})
+    nb.metadata.pop("widgets", None)
     return nb
 
 
