@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from numbers import Integral
 from typing import Any
 
@@ -146,7 +147,7 @@ def network_connections(sizes: Sequence[int]) -> int:
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
         raise ValueError(f"expected a sequence of at least 2 layer sizes, got {sizes!r}")
     d = [positive_int(f"layer size {i}", v) for i, v in enumerate(sizes)]
-    return sum(a * b for a, b in zip(d, d[1:]))
+    return sum(a * b for a, b in pairwise(d))
 
 
 @dataclass(frozen=True)
