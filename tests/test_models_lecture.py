@@ -71,6 +71,46 @@ def test_lenet5_rgb_input_changes_only_the_first_layer():
     assert grey.count_params() - 156 == rgb.count_params() - 456 == rest == 61_550
 
 
+def test_lenet5_insa_reproduces_the_insa_summary_row_by_row():
+    model = lecture.lenet5_insa()
+    slide = [  # Chevallier, Introduction to CNNs (INSA Toulouse), "A Pioneer: LeNet (1998)"
+        ((28, 28, 6), 156), ((14, 14, 6), 0), ((14, 14, 6), 0), ((10, 10, 16), 2_416),
+        ((5, 5, 16), 0), ((5, 5, 16), 0), ((1, 1, 120), 48_120), ((120,), 0), ((84,), 10_164),
+        ((10,), 850),
+    ]
+    assert [r[1:] for r in rows(model)] == slide
+    assert model.count_params() == lecture.lenet5().count_params() == 61_706
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds[:3] == ["Conv2D", "AveragePooling2D", "Activation"]  # activation after pooling
+    assert model.get_layer("act1").get_config()["activation"] == "tanh"
+    assert lecture.lenet5_insa(activation="sigmoid").get_layer("act2").get_config()[
+        "activation"] == "sigmoid"
+    assert shapes.layer_table(model).all_match
+
+
+def test_lenet5_insa_conv3_is_a_dense_layer_on_the_flattened_maps():
+    """On 5×5×16 maps, Conv2D(120, 5×5) computes what Flatten → Dense(120) computes with the
+    same (reshaped) weights."""
+    conv3 = keras.layers.Conv2D(120, (5, 5))
+    dense120 = keras.layers.Dense(120)
+    x = np.random.default_rng(0).normal(size=(3, 5, 5, 16)).astype("float32")
+    conv_out = keras.ops.convert_to_numpy(conv3(x)).reshape(3, 120)
+    dense120.build((None, 400))
+    kernel, bias = conv3.get_weights()
+    dense120.set_weights([kernel.reshape(400, 120), bias])
+    dense_out = keras.ops.convert_to_numpy(dense120(x.reshape(3, 400)))
+    np.testing.assert_allclose(conv_out, dense_out, atol=1e-5)
+
+
+def test_lenet5_insa_bad_input():
+    with pytest.raises(ValueError, match="lenet5_insa: activation must be"):
+        lecture.lenet5_insa(activation="softmax")
+    with pytest.raises(ValueError, match="lenet5_insa"):
+        lecture.lenet5_insa(input_shape=(28, 28, 1))  # too small for three 5×5 convolutions
+    with pytest.raises(ValueError, match="n_classes"):
+        lecture.lenet5_insa(n_classes=1)
+
+
 def test_mlp_baseline_has_the_slides_86950_parameters():
     model = lecture.mlp_baseline()
     assert model.count_params() == 1024 * 84 + 84 + 84 * 10 + 10 == 86_950

@@ -9,6 +9,7 @@ each slide prints is checked in ``tests/test_models_lecture.py``:
 builder                  slide                                       parameters
 =======================  ==========================================  ==========
 ``lenet5``               seed 000 "LeNet-5 in Keras"                 61,706
+``lenet5_insa``          INSA "A Pioneer: LeNet (1998)" (summary)    61,706
 ``mlp_baseline``         seed 000 "Most of parameters are in MLP"    86,950
 ``lecture_cnn``          seed 001 "A Small CNN for Classification    93,322
                          of MNIST Digits" + "Flattening"             (55,744 without head)
@@ -32,6 +33,7 @@ from ..validation import check_input_shape, positive_int, positive_ints, rate  #
 
 __all__ = [
     "lenet5",
+    "lenet5_insa",
     "mlp_baseline",
     "lecture_cnn",
     "cifar_slide_cnn",
@@ -75,6 +77,51 @@ def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10)
             layers.Dense(n_classes, activation="softmax", name="output"),
         ],
         name="lenet5",
+    )
+
+
+def lenet5_insa(
+    input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10,
+    activation: str = "tanh",
+) -> keras.Model:
+    """LeNet-5 as Chevallier's *Introduction to CNNs* (INSA Toulouse) prints its summary,
+    "A Pioneer: LeNet (1998)".
+
+    Conv2D(6, 5×5) → AveragePooling2D(2×2) → Activation → Conv2D(16, 5×5) →
+    AveragePooling2D(2×2) → Activation → Conv2D(120, 5×5) (a 1×1×120 output) → Flatten →
+    Dense(84) → Dense(n_classes, softmax).
+
+    Same 61,706 parameters as :func:`lenet5` (Boracchi's Keras code), built differently: the
+    activation comes *after* the pooling as its own layer, and the 120 units are a 5×5
+    convolution over the 5×5×16 maps instead of Flatten → Dense(120) — on a 32×32 input the two
+    are the same family of functions (a 5×5 window over a 5×5 map sees all 400 values:
+    (5·5·16 + 1)·120 = (400 + 1)·120 = 48,120 weights); on a larger input the convolution slides
+    and the Dense layer would not fit. The slide gives no
+    activation names beyond "Sigmoid or tanh activation functions"; ``activation`` (default
+    ``"tanh"``) is used after each pooling, in Conv2D(120) and in Dense(84). Input sides must be
+    >= 32 (three 5×5 convolutions and two poolings).
+    """
+    shape = check_input_shape(input_shape, 32, "lenet5_insa")
+    n_classes = positive_int("lenet5_insa: n_classes", n_classes, 2)
+    if activation not in ("tanh", "sigmoid", "relu"):
+        raise ValueError(
+            f"lenet5_insa: activation must be 'tanh', 'sigmoid' or 'relu', got {activation!r}"
+        )
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Conv2D(6, (5, 5), name="conv1"),
+            layers.AveragePooling2D(pool_size=(2, 2), name="pool1"),
+            layers.Activation(activation, name="act1"),
+            layers.Conv2D(16, (5, 5), name="conv2"),
+            layers.AveragePooling2D(pool_size=(2, 2), name="pool2"),
+            layers.Activation(activation, name="act2"),
+            layers.Conv2D(120, (5, 5), activation=activation, name="conv3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(84, activation=activation, name="dense1"),
+            layers.Dense(n_classes, activation="softmax", name="output"),
+        ],
+        name="lenet5_insa",
     )
 
 
