@@ -30,7 +30,7 @@ from .validation import int_pair, is_int, positive_int, rate
 __all__ = [
     "pad", "padding_amounts", "correlate2d_naive", "correlate2d", "convolve2d_naive",
     "convolve2d", "conv2d_naive", "conv2d", "im2col", "max_pool2d", "avg_pool2d", "relu",
-    "leaky_relu",
+    "leaky_relu", "sigmoid", "ACTIVATIONS", "activation", "activation_derivative", "translate",
 ]
 
 Padding = str | int | tuple[int, int, int, int]
@@ -326,3 +326,69 @@ def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     alpha = rate("alpha", alpha)
     x = np.asarray(x)
     return np.where(x >= 0, x, alpha * x)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic sigmoid, element-wise: ``σ(x) = 1 / (1 + e^{−x})``, range (0, 1).
+
+    Computed without overflow for large ``|x|``. Same shape as ``x``.
+    """
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))                     # ≤ 1, never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+def activation(name: str, x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """The activation ``name`` (one of :data:`ACTIVATIONS`) applied element-wise to ``x``.
+
+    sigmoid ``1/(1 + e^{−x})``; tanh ``(e^x − e^{−x})/(e^x + e^{−x})``; relu ``max(0, x)``;
+    leaky_relu ``x`` if ``x ≥ 0`` else ``alpha·x``. Same shape as ``x``.
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+    x = np.asarray(x, dtype=float)
+    return {"sigmoid": sigmoid, "tanh": np.tanh, "relu": relu,
+            "leaky_relu": lambda v: leaky_relu(v, alpha)}[name](x)
+
+
+def activation_derivative(name: str, x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """d activation / dx, element-wise, for ``name`` in :data:`ACTIVATIONS`.
+
+    sigmoid ``σ(x)(1 − σ(x))`` (at most 1/4, at x = 0); tanh ``1 − tanh²(x)``; relu ``1`` for
+    ``x > 0`` else ``0``; leaky_relu ``1`` for ``x > 0`` else ``alpha`` (at x = 0 the
+    left derivative, as TensorFlow's gradients use). Same shape as ``x``.
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+    x = np.asarray(x, dtype=float)
+    if name == "sigmoid":
+        s = sigmoid(x)
+        return s * (1 - s)
+    if name == "tanh":
+        return 1 - np.tanh(x) ** 2
+    if name == "relu":
+        return (x > 0).astype(float)
+    return np.where(x > 0, 1.0, rate("alpha", alpha))
+
+
+def translate(x: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """``x`` (H, W) or (H, W, C) moved ``rows`` down and ``cols`` right (negative: up / left).
+
+    ``out[r, c] = x[r − rows, c − cols]`` where that pixel exists, 0 where nothing moved in
+    (no wrap-around). Same shape and dtype as ``x``.
+    """
+    x = np.asarray(x)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be 2-D (H, W) or 3-D (H, W, C), got shape {x.shape}")
+    if not (is_int(rows) and is_int(cols)):
+        raise ValueError(f"rows and cols must be whole numbers, got {rows!r} and {cols!r}")
+    h, w = x.shape[:2]
+    out = np.zeros_like(x)
+    if abs(rows) >= h or abs(cols) >= w:
+        return out
+    out[max(rows, 0):h + min(rows, 0), max(cols, 0):w + min(cols, 0)] = \
+        x[max(-rows, 0):h - max(rows, 0), max(-cols, 0):w - max(cols, 0)]
+    return out

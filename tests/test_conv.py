@@ -314,3 +314,65 @@ def test_bad_pooling_and_activation_arguments():
         conv.leaky_relu(np.ones(3), alpha=-0.1)
     with pytest.raises(ValueError, match="kernel_size must be an integer >= 1 or a pair"):
         conv.im2col(np.ones((4, 4)), (3, 3, 3))
+
+
+# --- activations with derivatives, translation (notebook 02's equivariance section) ----------
+
+@pytest.mark.parametrize("name", conv.ACTIVATIONS)
+def test_activations_equal_tf_and_derivatives_equal_gradient_tape(tf, name):
+    x = np.concatenate([np.linspace(-12, 12, 97), [-0.5, 0.5, 3.0]])   # avoids the kink at 0
+    x = x[x != 0]
+    tf_fn = {"sigmoid": tf.nn.sigmoid, "tanh": tf.nn.tanh, "relu": tf.nn.relu,
+             "leaky_relu": lambda v: tf.nn.leaky_relu(v, alpha=0.01)}[name]
+    xv = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        y = tf_fn(xv)
+    # TF keeps alpha as a float32 constant: agreement to float32 precision
+    np.testing.assert_allclose(conv.activation(name, x), y.numpy(), rtol=1e-7, atol=1e-15)
+    np.testing.assert_allclose(conv.activation_derivative(name, x), tape.gradient(y, xv).numpy(),
+                               rtol=1e-7, atol=1e-15)
+
+
+def test_sigmoid_has_no_overflow_and_derivative_peaks_at_a_quarter():
+    with np.errstate(over="raise"):
+        assert conv.sigmoid(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+    assert conv.activation_derivative("sigmoid", 0.0) == 0.25
+    assert conv.activation_derivative("tanh", 0.0) == 1.0
+    assert conv.activation_derivative("leaky_relu", -3.0, alpha=0.2) == 0.2
+
+
+def test_translate_moves_and_fills_with_zeros():
+    x = np.arange(1, 13).reshape(3, 4)
+    np.testing.assert_array_equal(conv.translate(x, 1, 2), [[0, 0, 0, 0], [0, 0, 1, 2],
+                                                            [0, 0, 5, 6]])
+    np.testing.assert_array_equal(conv.translate(x, -1, -1), [[6, 7, 8, 0], [10, 11, 12, 0],
+                                                              [0, 0, 0, 0]])
+    np.testing.assert_array_equal(conv.translate(x, 0, 0), x)
+    assert not conv.translate(x, 3, 0).any() and conv.translate(x, 0, 9).shape == x.shape
+    volume = np.stack([x, -x], axis=-1)
+    np.testing.assert_array_equal(conv.translate(volume, 1, 1)[..., 1], -conv.translate(x, 1, 1))
+
+
+def test_correlation_is_translation_equivariant_away_from_borders():
+    image = np.random.default_rng(0).integers(0, 256, (20, 24)).astype(float)
+    kernel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    for rows, cols in [(0, 3), (2, -1), (-4, 5)]:
+        moved_then_filtered = conv.correlate2d(conv.translate(image, rows, cols), kernel,
+                                               padding="same")
+        filtered_then_moved = conv.translate(conv.correlate2d(image, kernel, padding="same"),
+                                             rows, cols)
+        m = 1 + max(abs(rows), abs(cols))             # kernel radius + the shift
+        assert np.array_equal(moved_then_filtered[m:-m, m:-m], filtered_then_moved[m:-m, m:-m])
+
+
+def test_bad_activation_and_translate_arguments():
+    with pytest.raises(ValueError, match=r"activation must be one of .* got 'softplus'"):
+        conv.activation("softplus", np.ones(3))
+    with pytest.raises(ValueError, match=r"activation must be one of .* got 'elu'"):
+        conv.activation_derivative("elu", np.ones(3))
+    with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\)"):
+        conv.activation_derivative("leaky_relu", np.ones(3), alpha=2.0)
+    with pytest.raises(ValueError, match=r"x must be 2-D \(H, W\) or 3-D .* got shape \(3,\)"):
+        conv.translate(np.ones(3), 1, 1)
+    with pytest.raises(ValueError, match="rows and cols must be whole numbers, got 1.5"):
+        conv.translate(np.ones((3, 3)), 1.5, 0)
