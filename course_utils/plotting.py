@@ -53,6 +53,58 @@ def image_grid(
     return fig
 
 
+def maps_with_colorbar(
+    maps: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    cmap: str | None = None,
+    centre_zero: bool = False,
+    ncols: int | None = None,
+    size: float = 2.2,
+    label: str = "",
+) -> Figure:
+    """2-D maps side by side on ONE colour scale, with one shared colour bar.
+
+    ``maps``: each (H, W) (sizes may differ); ``titles``: one per map. The scale spans the
+    minimum to the maximum over all maps, so equal colours mean equal values in every panel;
+    with ``centre_zero`` it is symmetric, ``[−m, m]`` with ``m = max |value|``, and the default
+    colour map is the diverging ``RdBu_r`` (white = 0), else ``magma``. ``size``: inches per
+    panel; the layout is matplotlib's constrained layout (titles never overlap).
+
+    Used in notebooks 01 and 02.
+    """
+    arrays = [np.asarray(m, dtype=float) for m in maps]
+    if not arrays:
+        raise ValueError("maps_with_colorbar needs at least one map, got none")
+    if any(a.ndim != 2 or a.size == 0 for a in arrays):
+        raise ValueError("every map must be a non-empty 2-D array (H, W), got shapes "
+                         f"{[a.shape for a in arrays]}")
+    if titles is not None and len(titles) != len(arrays):
+        raise ValueError(f"expected {len(arrays)} titles (one per map), got {len(titles)}")
+    ncols = min(positive_int("ncols", ncols if ncols is not None else len(arrays)), len(arrays))
+    nrows = -(-len(arrays) // ncols)
+    if centre_zero:
+        top = max(float(np.nanmax(np.abs(a))) for a in arrays) or 1.0
+        vmin, vmax = -top, top
+    else:
+        vmin = min(float(np.nanmin(a)) for a in arrays)
+        vmax = max(float(np.nanmax(a)) for a in arrays)
+    cmap = cmap or ("RdBu_r" if centre_zero else "magma")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 0.9, size * nrows * 1.1),
+                             squeeze=False, layout="constrained")
+    shown = None
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= len(arrays):
+            ax.axis("off")
+            continue
+        shown = ax.imshow(arrays[i], cmap=cmap, vmin=vmin, vmax=vmax)
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    fig.colorbar(shown, ax=axes, shrink=0.9, label=label)
+    return fig
+
+
 def _cell_text(value: float, fmt: str | None) -> str:
     if fmt is not None:
         return format(value, fmt)

@@ -288,3 +288,30 @@ def test_plotting_helpers_draw():
     with pytest.raises(ValueError, match="one dict of heat maps per image"):
         plotting.heatmap_grid([images[0]], [])
     plt.close("all")
+
+
+def test_maps_with_colorbar_shares_one_scale_and_centres_zero():
+    a, b = np.array([[0.0, 2.0], [1.0, 1.0]]), np.array([[-4.0, 0.5, 3.0]])
+    fig = plotting.maps_with_colorbar([a, b], ["a", "b"])
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 2 and len(fig.axes) == 3                       # two maps + one bar
+    assert all(im.get_clim() == (-4.0, 3.0) for im in images)             # one shared scale
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]
+    plt.close(fig)
+    fig = plotting.maps_with_colorbar([a, b], centre_zero=True, ncols=1)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert all(im.get_clim() == (-4.0, 4.0) for im in images)             # white = 0
+    assert images[0].get_cmap().name == "RdBu_r"
+    assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("args, match", [
+    (([],), "at least one map, got none"),
+    (([np.ones(3)],), r"non-empty 2-D array \(H, W\), got shapes \[\(3,\)\]"),
+    (([np.ones((2, 2))], ["a", "b"]), "expected 1 titles"),
+    (([np.ones((2, 2))], None, None, False, 0), "ncols"),
+])
+def test_maps_with_colorbar_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.maps_with_colorbar(*args)
