@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ __all__ = [
     "tensorboard_available",
     "callbacks",
     "fit",
+    "use_logical_cpus",
     "scale_images",
     "predict_labels",
     "history_dict",
@@ -166,13 +167,14 @@ def callbacks(
 
 
 def fit(
-    model: keras.Model,
+    model: keras.Model | Callable[[], keras.Model],
     x: np.ndarray,
     y: np.ndarray,
     profile: Profile,
     *,
     epochs: int | None = None,
     batch_size: int | None = None,
+    strategy: Any = None,
     **kwargs: Any,
 ) -> keras.callbacks.History:
     """``model.fit(x, y, ...)`` with the profile's epochs, batch size and verbosity.
@@ -180,12 +182,39 @@ def fit(
     ``epochs``/``batch_size`` override the profile's; other keyword arguments
     (``validation_split``, ``validation_data``, ``callbacks``, ...) go to ``model.fit``.
     ``x``: (N, ...) inputs and ``y``: (N,) or (N, n_classes) targets with the same N.
-    Returns the ``History`` (``history.history``: metric name → list, one value per epoch).
+    Returns the ``History`` (``history.history``: metric name → list, one value per epoch;
+    ``history.model``: the trained model).
+
+    ``strategy``: a ``tf.distribute.Strategy`` (e.g. ``tf.distribute.MirroredStrategy()`` over
+    the GPUs of one machine, ``MultiWorkerMirroredStrategy`` over machines). Its variables must be
+    created inside ``strategy.scope()``, so ``model`` is then a *function without arguments that
+    builds and compiles* the model; ``fit`` calls it inside the scope and trains the result. Each
+    step splits the global ``batch_size`` over ``strategy.num_replicas_in_sync`` replicas, each
+    computes the gradients of its share, and the gradients are summed (all-reduce) before the one
+    update every replica applies — the copies stay identical.
     """
     if not isinstance(profile, Profile):
         raise ValueError(f"profile must be a config.Profile, got {type(profile).__name__}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    if strategy is not None:
+        import tensorflow as tf
+
+        if not isinstance(strategy, tf.distribute.Strategy):
+            raise ValueError(
+                f"strategy must be a tf.distribute.Strategy, got {type(strategy).__name__}"
+            )
+        if isinstance(model, keras.Model) or not callable(model):
+            raise ValueError(
+                "with a strategy, pass a function that builds and compiles the model (fit calls "
+                f"it inside strategy.scope()), got {type(model).__name__}"
+            )
+        with strategy.scope():
+            model = model()
+        if not isinstance(model, keras.Model):
+            raise ValueError(
+                f"the model function must return a keras.Model, got {type(model).__name__}"
+            )
     if not getattr(model, "compiled", False):
         raise ValueError("compile the model (model.compile(...)) before fit")
     return model.fit(
@@ -196,6 +225,35 @@ def fit(
         verbose=kwargs.pop("verbose", profile.verbose),
         **kwargs,
     )
+
+
+def use_logical_cpus(n: int = 2) -> list[str]:
+    """Split the machine's CPU into ``n`` logical TensorFlow devices; returns their names.
+
+    ``tf.distribute.MirroredStrategy(use_logical_cpus(2))`` then trains with two replicas on
+    one CPU — the code a machine with several GPUs runs with ``MirroredStrategy()`` (all GPUs).
+    TensorFlow fixes its devices when it first uses them (the first tensor, model or
+    ``list_logical_devices``), so call this before that: right after ``config.setup()``, which
+    imports TensorFlow but initialises no device. Calling it again with the same ``n`` is fine;
+    a different ``n`` after initialisation raises RuntimeError (restart the kernel).
+    """
+    import tensorflow as tf
+
+    n = positive_int("n", n)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)]
+        )
+    except RuntimeError:
+        devices = tf.config.list_logical_devices("CPU")
+        if len(devices) != n:
+            raise RuntimeError(
+                f"TensorFlow already initialised {len(devices)} logical CPU device(s); "
+                f"use_logical_cpus({n}) must run before the first tensor or model is made "
+                "(restart the kernel and call it right after config.setup())"
+            ) from None
+    return [d.name for d in tf.config.list_logical_devices("CPU")]
 
 
 def scale_images(x: np.ndarray, pad: int = 0) -> np.ndarray:

@@ -119,6 +119,74 @@ def test_fit_rejects_bad_input():
         training.fit(uncompiled, x, y, PROFILE)
 
 
+def test_fit_with_a_strategy_builds_and_compiles_inside_its_scope():
+    import tensorflow as tf
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    history = training.fit(tiny_model, *tiny_data(), PROFILE, epochs=1, strategy=strategy)
+    model = history.model
+    assert history.epoch == [0] and np.isfinite(history.history["loss"][0])
+    assert isinstance(model.trainable_variables[0].value, tf.distribute.DistributedValues)
+
+
+def test_fit_with_a_strategy_rejects_bad_input():
+    import tensorflow as tf
+
+    x, y = tiny_data()
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    with pytest.raises(ValueError, match="strategy must be a tf.distribute.Strategy, got str"):
+        training.fit(tiny_model, x, y, PROFILE, strategy="mirrored")
+    with pytest.raises(ValueError, match="pass a function that builds and compiles"):
+        training.fit(tiny_model(), x, y, PROFILE, strategy=strategy)
+    with pytest.raises(ValueError, match="must return a keras.Model, got NoneType"):
+        training.fit(lambda: None, x, y, PROFILE, strategy=strategy)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        training.use_logical_cpus(0)
+
+
+TWO_REPLICAS = """
+import json, numpy as np
+from course_utils import config, training
+profile = config.setup(report=False)
+devices = training.use_logical_cpus(2)
+import keras, tensorflow as tf
+strategy = tf.distribute.MirroredStrategy(devices)
+def build():
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    return model
+rng = np.random.default_rng(0)
+x = rng.normal(size=(64, 4)).astype("float32"); y = (x[:, 0] > 0).astype(int)
+history = training.fit(build, x, y, profile, epochs=2, batch_size=16, strategy=strategy)
+kernel = history.model.trainable_variables[0].value
+copies = [np.asarray(v) for v in kernel.values]
+try:
+    training.use_logical_cpus(3)
+    late = "no error"
+except RuntimeError as exc:
+    late = str(exc)
+print(json.dumps({"replicas": strategy.num_replicas_in_sync, "devices": devices,
+                  "copies": len(copies), "equal": bool(np.array_equal(copies[0], copies[1])),
+                  "loss": history.history["loss"], "late": late}))
+"""
+
+
+@pytest.mark.slow
+def test_mirrored_strategy_on_two_logical_cpus_keeps_the_copies_equal():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", TWO_REPLICAS], capture_output=True, text=True,
+                         timeout=300, env={**__import__("os").environ, "COURSE_PROFILE": "quick"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["replicas"] == 2 and len(result["devices"]) == 2
+    assert result["copies"] == 2 and result["equal"]
+    assert all(np.isfinite(result["loss"]))
+    assert "already initialised 2 logical CPU device(s)" in result["late"]
+
+
 # --- each callback doing its job ---------------------------------------------------------
 
 
