@@ -107,6 +107,39 @@ def test_inception_modules_shapes_and_parameters():
                                       + conv(1, 256, 64) + conv(5, 64, 96) + conv(1, 256, 64))
 
 
+def test_googlenet_follows_table_1():
+    """Szegedy et al. 2015, Table 1: output sizes, 22 weighted layers, the params column."""
+    model = models.build_without_weights(models.googlenet, aux=False)
+    for name, side, depth in (("conv1", 112, 64), ("pool2", 28, 192),
+                              ("inception_3b_concat", 28, 480), ("inception_4e_concat", 14, 832),
+                              ("inception_5b_concat", 7, 1024)):
+        assert tuple(model.get_layer(name).output.shape[1:]) == (side, side, depth), name
+    assert cost.model_cost(model).depth == 22
+    weights = sum(int(np.prod(w.shape)) for w in model.weights if w.path.endswith("kernel"))
+    assert weights == 6_990_272 and model.count_params() == 6_998_552
+    for name in ("3a", "3b", "4b"):  # rows where the params column (K = 1024) is the formula's
+        module = [la for la in model.layers if la.name.startswith(f"inception_{name}_")]
+        kernels = sum(int(np.prod(la.kernel.shape)) for la in module if hasattr(la, "kernel"))
+        assert kernels / 1024 == pytest.approx(models.GOOGLENET_TABLE1_PARAMS_K[name], abs=1)
+    table_total = 1024 * sum(models.GOOGLENET_TABLE1_PARAMS_K.values())  # 6,797.7K
+    assert weights == pytest.approx(table_total, rel=0.01)  # other rows are off, the sum is not
+    assert 1.5e9 < cost.model_cost(model).mult_adds < 1.6e9  # "1.5 billion multiply-adds"
+
+
+def test_googlenet_auxiliary_heads():
+    model = models.build_without_weights(models.googlenet)
+    assert [tuple(o.shape) for o in model.outputs] == [(None, 1000)] * 3
+    assert tuple(model.get_layer("aux1_pool").output.shape[1:]) == (4, 4, 512)
+    assert tuple(model.get_layer("aux2_pool").output.shape[1:]) == (4, 4, 528)
+    head = lambda c: conv(1, c, 128) + (4 * 4 * 128 + 1) * 1024 + (1024 + 1) * 1000  # noqa: E731
+    plain = models.build_without_weights(models.googlenet, aux=False)
+    assert model.count_params() - plain.count_params() == head(512) + head(528)
+    small = models.googlenet(input_shape=(65, 65, 3), n_classes=10)  # smallest side with heads
+    assert tuple(small.get_layer("aux1_pool").output.shape[1:3]) == (1, 1)
+    with pytest.raises(ValueError, match="height and width"):
+        models.googlenet(input_shape=(64, 64, 3))
+
+
 # --- ResNet ------------------------------------------------------------------------------
 
 
@@ -139,6 +172,17 @@ def test_bottleneck_block_parameters():
     strided = keras.Model(x, models.bottleneck_block(x, 128, stride=2, name="d"))
     assert tuple(strided.output.shape[1:]) == (7, 7, 512)
     assert strided.get_layer("d_0_conv").count_params() == conv(1, 256, 512)
+
+
+def test_plain_counterpart_has_no_shortcuts():
+    plain = models.mini_resnet(widths=(8, 16, 32), blocks_per_stage=3, residual=False)
+    resid = models.mini_resnet(widths=(8, 16, 32), blocks_per_stage=3)
+    assert not any(type(layer).__name__ == "Add" for layer in plain.layers)
+    assert cost.model_cost(plain).depth == cost.model_cost(resid).depth == 20  # 6n + 2, n = 3
+    projections = sum(layer.count_params() for layer in resid.layers
+                      if layer.name.endswith(("_0_conv", "_0_bn")))
+    assert resid.count_params() - plain.count_params() == projections > 0
+    assert plain.name == "mini_plain"
 
 
 def test_residual_block_output_is_relu_of_sum():

@@ -1,4 +1,4 @@
-"""Classic ImageNet architectures of notebooks 06-07: AlexNet, VGG-16, Inception, ResNet.
+"""Classic ImageNet architectures of notebooks 06-07: AlexNet, VGG-16, GoogLeNet, ResNet.
 
 Each builder follows one lecture slide; where Keras ships the same network
 (``keras.applications``) the parameter count is equal and unit-tested
@@ -7,17 +7,20 @@ Each builder follows one lecture slide; where Keras ships the same network
 =======================  ==============================================  ==============
 builder                  slide                                           parameters
 =======================  ==============================================  ==============
-``alexnet``              seed 003 "AlexNet — Full (simplified) AlexNet    62,378,344
-                         architecture" (227×227, no GPU groups)          (slide: 62.3M)
-``alexnet_insa``         seed 004 "The Rocker: AlexNet (2012)" table      28,054,497
-                         (224×224, 17-class head)                        (slide: 28,854,497)
-``vgg16``                seed 003 "VGG", seed 004 "VGG-16 (2014)"         138,357,544
+``alexnet``              Susto (Padova) "AlexNet — Full (simplified)      62,378,344
+                         AlexNet architecture" (227×227, no GPU groups)  (slide: 62.3M)
+``alexnet_insa``         Chevallier (INSA Toulouse) "The Rocker: AlexNet  28,054,497
+                         (2012)" table (224×224, 17-class head)          (slide: 28,854,497)
+``vgg16``                Susto "VGG", Chevallier "VGG-16 (2014)"          138,357,544
                                                                          = Keras VGG16
-``inception_module``     seed 003 "GoogLeNet" (1×1 bottlenecks)           (arguments)
-``resnet50``             seed 003 "ResNet" (bottleneck blocks)            25,636,712
+``inception_module``     Susto "GoogLeNet" (1×1 bottlenecks)              (arguments)
+``googlenet``            Szegedy et al. 2015, Table 1, 2 aux heads        6,998,552
+                                                                         (+6,379,728 aux)
+``resnet50``             Susto "ResNet" (bottleneck blocks)               25,636,712
                                                                          = Keras ResNet50
-``mini_vgg``,            small versions trained on the CIFAR data of      (arguments)
-``mini_resnet``          notebook 05
+``mini_vgg``,            small versions trained on real CIFAR-10;         (arguments)
+``mini_resnet``          ``residual=False``: the plain networks of the
+                         degradation experiment (He et al. 2016)
 =======================  ==============================================  ==============
 
 Big models only need their *architecture* for counting parameters, multiply-adds and shapes:
@@ -54,7 +57,7 @@ __all__ = [
     "vgg16",
 ]
 
-# ImageNet (ILSVRC) classification winners, top-5 error in % — the bar chart of seed 003's
+# ImageNet (ILSVRC) classification winners, top-5 error in % — the bar chart of Susto's (Padova)
 # "An overview on the most famous architectures … Winners:" slides (an image in the deck,
 # reproduced from Stanford CS231n, which the deck cites). Rows: (year, entry, layers, error);
 # layers = None for the pre-CNN entries; "Human" is Russakovsky et al. (2015), year of the study.
@@ -115,7 +118,7 @@ class LocalResponseNormalization(layers.Layer):
 
     ``b[..., c] = a[..., c] / (k + α · Σ_{c' = c−n/2}^{c+n/2} a[..., c']²)^β`` with the paper's
     ``n = 5`` neighbouring channels (``depth_radius = 2``), ``k = 2``, ``α = 1e-4``, ``β = 0.75``.
-    (Seed 003 lists it as "Layer normalization"; it is *local response* normalization.)
+    (Susto's deck lists it as "Layer normalization"; it is *local response* normalization.)
     """
 
     def __init__(self, depth_radius: int = 2, bias: float = 2.0, alpha: float = 1e-4,
@@ -145,7 +148,7 @@ def alexnet(
     input_shape: tuple[int, int, int] = (227, 227, 3), n_classes: int = 1000, norm: bool = True,
     dropout: float = 0.5, two_gpus: bool = False,
 ) -> keras.Model:
-    """AlexNet as on seed 003, "Full (simplified) AlexNet architecture".
+    """AlexNet as on Susto's (Padova) slide "Full (simplified) AlexNet architecture".
 
     [227×227×3] → CONV1 96 11×11 /4 → [55×55×96] → MAX POOL1 3×3 /2 → [27×27×96] → NORM1 →
     CONV2 256 5×5 pad 2 → [27×27×256] → MAX POOL2 3×3 /2 → [13×13×256] → NORM2 →
@@ -157,6 +160,16 @@ def alexnet(
     splits conv2, conv4 and conv5 into 2 groups as in the paper (each half sees only the
     channels on its own GPU): 60,965,224 parameters. ``norm`` adds the local-response-
     normalization layers, ``dropout`` the paper's dropout after FC6 and FC7.
+
+    AlexNet's training tricks (Krizhevsky et al. 2012) and where they are:
+
+    - ReLU (§3.1): ``activation="relu"`` on conv1-conv5, fc6 and fc7;
+    - local response normalization (§3.3): ``norm1``, ``norm2``
+      (:class:`LocalResponseNormalization`);
+    - overlapping pooling (§3.4): ``pool1``-``pool3``, 3×3 windows with stride 2;
+    - dropout (§4.2): ``dropout_fc6``, ``dropout_fc7`` (rate ``dropout``, 0.5 in the paper);
+    - data augmentation (§4.1: random crops, flips, PCA colour jitter) acts on the training
+      images, not in the network: see :func:`course_utils.models.augmentation`.
     """
     shape = check_input_shape(input_shape, 67, "alexnet")
     n_classes = positive_int("n_classes", n_classes, 2)
@@ -186,7 +199,8 @@ def alexnet(
 
 def alexnet_insa(input_shape: tuple[int, int, int] = (224, 224, 3),
                  n_classes: int = 17) -> keras.Model:
-    """The Keras "AlexNet" whose summary seed 004 prints ("The Rocker: AlexNet (2012)").
+    """The Keras "AlexNet" whose summary Chevallier's deck (INSA Toulouse) prints
+    ("The Rocker: AlexNet (2012)").
 
     Reconstructed from the table's shapes and parameter counts: Conv2D(96, 11×11, /4) →
     [54×54×96] → MaxPool 2×2 → Conv2D(256, 11×11) → [17×17×256] → MaxPool 2×2 → Conv2D(384, 3×3)
@@ -260,7 +274,7 @@ def vgg16(input_shape: tuple[int, int, int] = (224, 224, 3), n_classes: int = 10
 
 
 def inception_module_naive(x: Any, f1: int, f3: int, f5: int, name: str = "naive") -> Any:
-    """Naive Inception module (seed 003 "GoogLeNet"): parallel 1×1, 3×3, 5×5 conv + 3×3 pool.
+    """Naive Inception module (Susto's "GoogLeNet" slide): parallel 1×1, 3×3, 5×5 conv + 3×3 pool.
 
     All branches keep H×W ('same'); their outputs are concatenated along the channels:
     ``f1 + f3 + f5 + C_in`` channels (the pooling branch passes all input channels on).
@@ -276,7 +290,7 @@ def inception_module(
     x: Any, f1: int, f3_reduce: int, f3: int, f5_reduce: int, f5: int, pool_proj: int,
     name: str = "inception",
 ) -> Any:
-    """Inception module with 1×1 bottlenecks (Szegedy et al. 2015; seed 003 "GoogLeNet").
+    """Inception module with 1×1 bottlenecks (Szegedy et al. 2015; Susto's "GoogLeNet" slide).
 
     Branches: 1×1 conv (f1); 1×1 conv (f3_reduce) → 3×3 conv (f3); 1×1 conv (f5_reduce) →
     5×5 conv (f5); 3×3 max-pool → 1×1 conv (pool_proj). The 1×1 convolutions project the
@@ -297,7 +311,7 @@ def inception_module(
 
 def inception_model(input_shape: tuple[int, int, int] = (28, 28, 256),
                     bottleneck: bool = True) -> keras.Model:
-    """One Inception module on its own, with the numbers of seed 003's "Conv Ops" slides.
+    """One Inception module on its own, with the numbers of Susto's "Conv Ops" slides.
 
     Input 28×28×256. Naive (``bottleneck=False``): 1×1 conv 128, 3×3 conv 192, 5×5 conv 96,
     3×3 pool → 28×28×672. With bottlenecks: 1×1 conv 128; 1×1 conv 64 → 3×3 conv 192;
@@ -311,6 +325,92 @@ def inception_model(input_shape: tuple[int, int, int] = (28, 28, 256),
         outputs = inception_module_naive(inputs, 128, 192, 96)
     return keras.Model(inputs, outputs,
                        name="inception_bottleneck" if bottleneck else "inception_naive")
+
+
+# GoogLeNet's nine Inception modules (Szegedy et al. 2015, Table 1): name → (#1×1, #3×3 reduce,
+# #3×3, #5×5 reduce, #5×5, pool proj); "pool" marks the 3×3/2 max-pools between the stages.
+GOOGLENET_MODULES: tuple[tuple[str, tuple[int, int, int, int, int, int] | None], ...] = (
+    ("3a", (64, 96, 128, 16, 32, 32)), ("3b", (128, 128, 192, 32, 96, 64)), ("pool", None),
+    ("4a", (192, 96, 208, 16, 48, 64)), ("4b", (160, 112, 224, 24, 64, 64)),
+    ("4c", (128, 128, 256, 24, 64, 64)), ("4d", (112, 144, 288, 32, 64, 64)),
+    ("4e", (256, 160, 320, 32, 128, 128)), ("pool", None),
+    ("5a", (256, 160, 320, 32, 128, 128)), ("5b", (384, 192, 384, 48, 128, 128)),
+)
+__all__.append("GOOGLENET_MODULES")
+
+# Table 1's "params" column (thousands of weights, K = 1024, biases not counted) per row.
+GOOGLENET_TABLE1_PARAMS_K: dict[str, float] = {
+    "conv1": 2.7, "conv2": 112, "3a": 159, "3b": 380, "4a": 364, "4b": 437, "4c": 463,
+    "4d": 580, "4e": 840, "5a": 1072, "5b": 1388, "linear": 1000,
+}
+__all__.append("GOOGLENET_TABLE1_PARAMS_K")
+
+
+def googlenet_aux_head(x: Any, n_classes: int, name: str) -> Any:
+    """GoogLeNet's auxiliary classifier (Szegedy et al. 2015, §5), on the output of 4a or 4d.
+
+    AveragePooling 5×5 /3 (14×14 → 4×4) → Conv2D(128, 1×1, ReLU) → Flatten (2,048) →
+    Dense(1024, ReLU) → Dropout(0.7) → Dense(``n_classes``, softmax). Used only in training:
+    its loss is added to the main loss with weight 0.3; at inference it is discarded.
+    """
+    x = layers.AveragePooling2D(pool_size=5, strides=3, name=f"{name}_pool")(x)
+    x = layers.Conv2D(128, 1, activation="relu", name=f"{name}_conv")(x)
+    x = layers.Flatten(name=f"{name}_flatten")(x)
+    x = layers.Dense(1024, activation="relu", name=f"{name}_fc")(x)
+    x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
+    return layers.Dense(n_classes, activation="softmax", name=f"{name}_output")(x)
+
+
+__all__.append("googlenet_aux_head")
+
+
+def googlenet(input_shape: tuple[int, int, int] = (224, 224, 3), n_classes: int = 1000,
+              aux: bool = True, lrn: bool = True) -> keras.Model:
+    """GoogLeNet / Inception v1 (Szegedy et al. 2015, Table 1 and Fig. 3), all convs with ReLU.
+
+    [224×224×3] → conv 7×7/2, 64 → [112×112×64] → max-pool 3×3/2 → [56×56×64] → LRN →
+    conv 1×1, 64 → conv 3×3, 192 → LRN → max-pool 3×3/2 → [28×28×192] → inception 3a, 3b →
+    max-pool → [14×14×480] → 4a … 4e → max-pool → [7×7×832] → 5a, 5b → [7×7×1024] →
+    global average pool 7×7 → dropout 40 % → Dense ``n_classes`` (softmax). 'same' padding
+    everywhere, as Table 1's output sizes require; the modules are :func:`inception_module`
+    with the numbers of :data:`GOOGLENET_MODULES`.
+
+    ``aux=True`` adds the two auxiliary classifiers (:func:`googlenet_aux_head`) on 4a and 4d:
+    the model then has three outputs ``[main, aux1, aux2]`` (train with loss weights
+    ``[1, 0.3, 0.3]``; predict with the main one). ``lrn`` adds the two local-response-
+    normalization layers of Fig. 3 (no parameters).
+    """
+    # the aux heads pool 5×5 over a side of ⌈side/16⌉: at least 5, i.e. side >= 65
+    shape = check_input_shape(input_shape, 65 if aux else 32, "googlenet")
+    n_classes = positive_int("n_classes", n_classes, 2)
+    inputs = keras.Input(shape=shape, name="image")
+    x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
+    if lrn:
+        x = LocalResponseNormalization(name="norm1")(x)
+    x = layers.Conv2D(64, 1, activation="relu", name="conv2_reduce")(x)
+    x = layers.Conv2D(192, 3, padding="same", activation="relu", name="conv2")(x)
+    if lrn:
+        x = LocalResponseNormalization(name="norm2")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
+    heads = []
+    n_pools = 2
+    for name, filters in GOOGLENET_MODULES:
+        if filters is None:
+            n_pools += 1
+            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{n_pools}")(x)
+            continue
+        x = inception_module(x, *filters, name=f"inception_{name}")
+        if aux and name in ("4a", "4d"):
+            heads.append(googlenet_aux_head(x, n_classes, f"aux{len(heads) + 1}"))
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    x = layers.Dropout(0.4, name="dropout")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, [outputs, *heads] if aux else outputs,
+                       name="googlenet" if aux else "googlenet_no_aux")
+
+
+__all__.append("googlenet")
 
 
 # --- ResNet ----------------------------------------------------------------------------
@@ -329,27 +429,31 @@ def _conv_bn(x: Any, filters: int, kernel: int, stride: int, name: str, relu: bo
 
 
 def basic_block(x: Any, filters: int, stride: int = 1, name: str = "block",
-                bn_momentum: float = 0.99) -> Any:
+                bn_momentum: float = 0.99, residual: bool = True) -> Any:
     """ResNet basic block (He et al. 2015, ResNet-18/34): output = ReLU(F(x) + shortcut(x)).
 
     F = 3×3 conv (stride ``stride``) → BN → ReLU → 3×3 conv → BN. The shortcut is the identity
     when shapes agree, otherwise a 1×1 conv (stride ``stride``) + BN projection.
     Convolutions have no bias (BN's shift β replaces it); ``bn_momentum`` is BatchNorm's
     moving-average momentum (0.9 settles within a few dozen steps of a short training).
+    ``residual=False`` drops the shortcut: output = ReLU(F(x)), the two layers of the paper's
+    *plain* network (its Fig. 3, middle), for the degradation experiment.
     """
     bn = {"bias": False, "bn_momentum": bn_momentum}
     shortcut = x
-    if stride != 1 or x.shape[-1] != filters:
+    if residual and (stride != 1 or x.shape[-1] != filters):
         shortcut = _conv_bn(x, filters, 1, stride, f"{name}_0", relu=False, **bn)
     y = _conv_bn(x, filters, 3, stride, f"{name}_1", **bn)
     y = _conv_bn(y, filters, 3, 1, f"{name}_2", relu=False, **bn)
-    y = layers.Add(name=f"{name}_add")([shortcut, y])
+    if residual:
+        y = layers.Add(name=f"{name}_add")([shortcut, y])
     return layers.Activation("relu", name=f"{name}_out")(y)
 
 
 def bottleneck_block(x: Any, filters: int, stride: int = 1, projection: bool | None = None,
                      name: str = "block") -> Any:
-    """ResNet bottleneck block (ResNet-50/101/152; seed 003 "For ResNet with more than 50 layers").
+    """ResNet bottleneck block (ResNet-50/101/152; Susto's slide "For ResNet with more than 50
+    layers").
 
     F = 1×1 conv ``filters`` (stride ``stride``) → BN → ReLU → 3×3 conv ``filters`` → BN → ReLU
     → 1×1 conv ``4·filters`` → BN; output = ReLU(F(x) + shortcut(x)). The 1×1 convolutions
@@ -424,11 +528,14 @@ def mini_vgg(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 1
 
 def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 10,
                 widths: Sequence[int] = (16, 32), blocks_per_stage: int = 1,
-                stem_stride: int = 2) -> keras.Model:
+                stem_stride: int = 2, residual: bool = True) -> keras.Model:
     """A ResNet in miniature: 3×3 conv stem (stride ``stem_stride``; ResNet-50's stem shrinks
     by 4) → stages of :func:`basic_block` (the first block of every stage after the first has
     stride 2) → global average pooling → Dense.
 
+    Weighted layers on the main path: ``2 + 2·len(widths)·blocks_per_stage`` (He et al.'s
+    CIFAR networks: 3 stages, 6n + 2 layers). ``residual=False`` builds the *plain*
+    counterpart (same convolutions, no shortcuts), as in the paper's degradation experiment.
     BatchNorm momentum 0.9 (Keras' default 0.99 needs hundreds of steps before its moving
     averages, used at inference, match the data: too slow for a 2-epoch demonstration).
     """
@@ -443,7 +550,8 @@ def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int 
     for s, filters in enumerate(widths, start=1):
         for b in range(1, blocks_per_stage + 1):
             stride = 2 if (b == 1 and s > 1) else 1
-            x = basic_block(x, filters, stride, name=f"stage{s}_block{b}", bn_momentum=0.9)
+            x = basic_block(x, filters, stride, name=f"stage{s}_block{b}", bn_momentum=0.9,
+                            residual=residual)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs, name="mini_resnet")
+    return keras.Model(inputs, outputs, name="mini_resnet" if residual else "mini_plain")
