@@ -689,6 +689,138 @@ def check_vgg_row(answer: Any) -> bool:
     ])
 
 
+def check_separable_mult_adds(fn: Callable[..., Any]) -> bool:
+    """Used in notebook 07 (exercise 7.1): ``fn(h_out, w_out, c_in, n_filters, kernel_size)`` →
+    multiply–adds of a depthwise-separable convolution (Keras ``SeparableConv2D``, the building
+    block of MobileNet and EfficientNet): depthwise ``h_out·w_out·c_in·k²`` (one k×k filter per
+    input channel) + pointwise ``h_out·w_out·c_in·n_filters`` (a 1×1 convolution)."""
+    cases = [(112, 112, 32, 64, 3), (14, 14, 512, 512, 5), (7, 5, 3, 2, 1), (1, 1, 1, 1, 1)]
+    return check("7.1", fn, lambda h, w, c, f, k: h * w * c * (k * k + f), cases=cases,
+                 label="{0}×{1} output, {2} → {3} channels, {4}×{4} kernels",
+                 success=f"{len(cases)} layers agree", hints=[
+        (lambda o, want, h, w, c, f, k: o == h * w * f * k * k * c,
+         "that is a standard convolution: here each input channel gets its own k×k filter, "
+         "then a 1×1 convolution mixes the channels"),
+        (lambda o, want, h, w, c, f, k: o == h * w * c * k * k, "the pointwise 1×1 convolution "
+                                                                 "(c_in → n_filters) is missing"),
+        (lambda o, want, h, w, c, f, k: o == h * w * c * f, "the depthwise k×k step is missing"),
+        (lambda o, want, h, w, c, f, k: o == h * w * c * (k + f), "the kernel is k×k: square it"),
+    ])
+
+
+def _model_facts(model: Any, *_: Any) -> tuple:
+    """(output shape, Conv2D layers, parameters) of a Keras model; NotRight for anything else."""
+    if not hasattr(model, "count_params") or not hasattr(model, "layers"):
+        raise NotRight(f"expected a Keras model, got {type(model).__name__}")
+    import keras
+
+    return (tuple(model.output.shape[1:]),
+            sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers),
+            int(model.count_params()))
+
+
+def check_vgg19(fn: Callable[..., Any]) -> bool:
+    """Used in notebook 07 (exercise 7.3): ``fn()`` builds VGG-19 (Simonyan & Zisserman 2015,
+    configuration E) for 224×224×3 images and 1000 classes; compared with
+    ``keras.applications.VGG19(weights=None)``: output shape, number of Conv2D layers and
+    parameters. Built without drawing random weights (:func:`models.build_without_weights`)."""
+    import keras
+
+    from .models import build_without_weights
+
+    def facts(builder: Any) -> tuple:
+        ok, model = attempt(build_without_weights, builder)
+        if not ok:
+            raise NotRight(model)
+        if model is None:
+            raise NotRight("your function returned None: did you forget `return`?")
+        return _model_facts(model)
+
+    want = facts(lambda: keras.applications.VGG19(weights=None))
+    if not callable(fn):
+        return report("7.3", False, f"expected a function, got {type(fn).__name__}")
+    return check("7.3", fn, want, convert=facts,
+                 compare=named(("output shape", "Conv2D layers", "parameters")),
+                 success=f"16 convolutions + 3 dense layers, {want[2]:,} parameters", hints=[
+        (lambda got, w: got[2] == 138_357_544, "that is VGG-16: VGG-19 has four convolutions "
+                                               "in each of blocks 3, 4 and 5"),
+        (lambda got, w: got[0] != w[0], "the head: Flatten → Dense 4096 → Dense 4096 → Dense 1000 "
+                                        "(softmax)"),
+        (lambda got, w: got[1] == w[1], "the convolutions are right: check the filters per block "
+                                        "(64, 128, 256, 512, 512) and the dense layers"),
+        (lambda got, w: got[1] != w[1], "blocks of 2, 2, 4, 4, 4 convolutions (3×3, 'same'), "
+                                        "each block ending in a 2×2 max-pool"),
+    ])
+
+
+def _net_facts(model: Any, *_: Any) -> tuple:
+    """(output shape, weighted depth, Add layers, parameters) of a Keras model."""
+    from .cost import model_cost
+
+    if not hasattr(model, "count_params") or not hasattr(model, "layers"):
+        raise NotRight(f"expected a Keras model, got {type(model).__name__}")
+    return (tuple(model.output.shape[1:]), model_cost(model).depth,
+            sum(type(layer).__name__ == "Add" for layer in model.layers),
+            int(model.count_params()))
+
+
+def _training_losses(model: Any, x: np.ndarray, y: np.ndarray, epochs: int = 4) -> list[float]:
+    """Per-epoch training loss of ``model`` (SGD, momentum 0.9) on ``x``, ``y``: does it learn?"""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model.compile(optimizer=keras.optimizers.SGD(0.025, momentum=0.9),
+                  loss="sparse_categorical_crossentropy")
+    history = model.fit(x, y, batch_size=64, epochs=epochs, verbose=0)
+    return [float(v) for v in history.history["loss"]]
+
+
+def check_residual_net(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray) -> bool:
+    """Used in notebook 07 (exercise 7.4): ``fn(n_blocks, residual)`` builds the networks of the
+    degradation experiment for 32×32×3 images and 10 classes: stem (3×3 conv 8, stride 2, BN,
+    ReLU) → 3 stages of ``n_blocks`` basic blocks with 8, 16, 32 filters (the first block of
+    stages 2 and 3 has stride 2) → global average pooling → Dense(10, softmax);
+    ``residual=False`` leaves out every shortcut. Compared with
+    :func:`course_utils.models.mini_resnet` (output shape, weighted depth ``6n + 2``, Add layers,
+    parameters); then both versions (n = 2) are trained for a few epochs on ``x`` (N, 32, 32, 3)
+    uint8, ``y`` (N,) and their training loss must fall."""
+    from .models import mini_resnet
+
+    def reference(n: int, residual: bool) -> tuple:
+        return _net_facts(mini_resnet(widths=(8, 16, 32), blocks_per_stage=n, residual=residual))
+
+    hints: list[Hint] = [
+        (lambda o, w, n, r: r and o[2] == 0, "no Add layer: where are the shortcuts?"),
+        (lambda o, w, n, r: not r and o[2] > 0, "residual=False: the plain network has no Add"),
+        (lambda o, w, n, r: o[1] == w[1] - 2, "count the stem convolution and the Dense layer "
+                                              "too: 6n + 2 weighted layers"),
+        (lambda o, w, n, r: o[1] != w[1], "3 stages × n blocks × 2 convolutions, plus the stem "
+                                          "and the Dense layer"),
+        (lambda o, w, n, r: o[0] != w[0], "the last layer: Dense(10, softmax)"),
+        (lambda o, w, n, r: r and o[3] > w[3], "a 1×1 projection shortcut only where the shape "
+                                               "changes (first block of stages 2 and 3); convs "
+                                               "without bias before BatchNorm"),
+        (lambda o, w, *_: o[3] != w[3], "3×3 convs without bias, BatchNorm after each; widths "
+                                        "8, 16, 32; the stem has stride 2"),
+    ]
+    for case in ((2, True), (2, False), (1, True)):
+        verdict = _case_verdict(fn, reference, case, named(
+            ("output shape", "weighted layers", "Add layers", "parameters")), hints, _net_facts,
+            lambda n, r: f"n_blocks={n}, residual={r}")
+        if verdict:
+            return report("7.4", False, verdict)
+    falls = {}
+    for residual in (True, False):
+        losses = _training_losses(fn(2, residual), x, y)
+        if not np.all(np.isfinite(losses)) or losses[-1] >= losses[0]:
+            return report("7.4", False, f"residual={residual}: the training loss does not fall "
+                          f"({losses[0]:.2f} → {losses[-1]:.2f}); is the output a softmax and "
+                          "does every block pass its input on?")
+        falls[residual] = f"{losses[0]:.2f} → {losses[-1]:.2f}"
+    return report("7.4", True, f"both match mini_resnet and train: loss {falls[True]} "
+                  f"(residual), {falls[False]} (plain)")
+
+
 def check_pairwise_l2(fn: Any) -> bool:
     """Used in notebook 08 (exercise 8.1): ``fn(a, b)`` for a (N, D), b (M, D) → the (N, M)
     matrix of ‖a_i − b_j‖₂ (compared with SciPy's cdist)."""

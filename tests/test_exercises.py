@@ -634,3 +634,104 @@ def head(base, n, freeze=True, hidden=False):
 def test_check_transfer_head(fn, passed, text, capsys):
     assert ex.check_transfer_head(fn, small_base(), 3) is passed
     assert text in one_line(capsys)
+
+
+# --- notebook 07: exercises 7.1 (separable convolution), 7.3 (VGG-19), 7.4 (degradation nets) --
+
+
+def separable(h, w, c, f, k):
+    return h * w * c * k * k + h * w * c * f
+
+
+@pytest.mark.parametrize("fn, passed, text", [
+    (separable, True, "✓ Exercise 7.1: correct (4 layers agree)"),
+    (lambda h, w, c, f, k: h * w * f * k * k * c, False, "that is a standard convolution"),
+    (lambda h, w, c, f, k: h * w * c * k * k, False, "the pointwise 1×1 convolution"),
+    (lambda h, w, c, f, k: h * w * c * f, False, "the depthwise k×k step is missing"),
+    (lambda h, w, c, f, k: h * w * c * (k + f), False, "the kernel is k×k: square it"),
+    (stub, False, "✗ Exercise 7.1: not implemented yet"),
+])
+def test_check_separable_mult_adds(fn, passed, text, capsys):
+    assert ex.check_separable_mult_adds(fn) is passed
+    assert text in one_line(capsys)
+
+
+def test_separable_reference_is_what_the_cost_module_counts():
+    from course_utils.cost import model_cost
+
+    x = keras.Input((16, 16, 24))
+    model = keras.Model(x, keras.layers.SeparableConv2D(40, 3, padding="same")(x))
+    assert model_cost(model).mult_adds == separable(16, 16, 24, 40, 3)
+
+
+def vgg19():
+    from course_utils import models
+
+    inputs = keras.Input((224, 224, 3))
+    x = inputs
+    for b, (n, f) in enumerate(((2, 64), (2, 128), (4, 256), (4, 512), (4, 512)), start=1):
+        x = models.vgg_block(x, n, f, f"block{b}")
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(4096, activation="relu")(x)
+    x = keras.layers.Dense(4096, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(1000, activation="softmax")(x))
+
+
+@pytest.mark.parametrize("fn, passed, text", [
+    (vgg19, True, "✓ Exercise 7.3: correct (16 convolutions + 3 dense layers, 143,667,240"),
+    (lambda: __import__("course_utils.models", fromlist=["vgg16"]).vgg16(), False,
+     "Conv2D layers: got 13, which is not right yet (that is VGG-16"),
+    (stub, False, "✗ Exercise 7.3: not implemented yet"),
+    (returns_none, False, "did you forget `return`?"),
+])
+def test_check_vgg19(fn, passed, text, capsys):
+    assert ex.check_vgg19(fn) is passed
+    assert text in one_line(capsys)
+
+
+def residual_net(n_blocks, residual=True, add_always=False):
+    layers = keras.layers
+
+    def conv_bn(x, filters, kernel, stride):
+        x = layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False)(x)
+        return layers.BatchNormalization()(x)
+
+    inputs = keras.Input((32, 32, 3))
+    x = layers.Rescaling(1 / 255)(inputs)
+    x = layers.ReLU()(conv_bn(x, 8, 3, 2))
+    for stage, filters in enumerate((8, 16, 32)):
+        for block in range(n_blocks):
+            stride = 2 if (stage > 0 and block == 0) else 1
+            y = conv_bn(layers.ReLU()(conv_bn(x, filters, 3, stride)), filters, 3, 1)
+            if residual or add_always:
+                same = stride == 1 and x.shape[-1] == filters
+                y = layers.Add()([x if same else conv_bn(x, filters, 1, stride), y])
+            x = layers.ReLU()(y)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+
+
+def tiny_cifar_like(n=256):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, n)
+    x = rng.integers(0, 256, (n, 32, 32, 3)).astype("uint8")
+    x[np.arange(n), :, :, y % 3] //= 4  # a learnable colour cue per class
+    return x, y
+
+
+@pytest.mark.parametrize("fn, text", [
+    (lambda n, r: residual_net(n, r, add_always=True), "n_blocks=2, residual=False: Add layers: "
+                                                       "expected 0, got 6 (residual=False"),
+    (lambda n, r: residual_net(n, False), "n_blocks=2, residual=True: Add layers: expected 6, "
+                                          "got 0 (no Add layer: where are the shortcuts?)"),
+    (stub, "✗ Exercise 7.4: not implemented yet"),
+])
+def test_check_residual_net_structure(fn, text, capsys):
+    assert ex.check_residual_net(fn, *tiny_cifar_like(64)) is False
+    assert text in one_line(capsys)
+
+
+@pytest.mark.slow
+def test_check_residual_net_trains(capsys):
+    assert ex.check_residual_net(residual_net, *tiny_cifar_like()) is True
+    assert "✓ Exercise 7.4: correct (both match mini_resnet and train" in one_line(capsys)
