@@ -1,7 +1,8 @@
 """Cost of a whole Keras model: depth, parameters, multiply–adds and activation memory.
 
 Used in notebook 07 (classic architectures: why VGG is heavy, why Inception's 1×1 bottlenecks
-and ResNet's depth pay off). The model's graph is read with public Keras API only
+and ResNet's depth pay off) and notebook 04 (:func:`memory_table`: csci e-89's *Memory
+Requirements* slide, activation and parameter memory per layer for a mini-batch). The model's graph is read with public Keras API only
 (``model.layers``, ``layer.input``, ``layer.output``); no TensorFlow import here.
 """
 
@@ -14,7 +15,8 @@ from typing import Any
 from .shapes import tensor_shape
 from .validation import positive_int
 
-__all__ = ["LayerCost", "ModelCost", "layer_costs", "model_cost"]
+__all__ = ["LayerCost", "MemoryRow", "MemoryTable", "ModelCost", "layer_costs", "memory_table",
+           "model_cost"]
 
 _VIEW_LAYERS = {"InputLayer", "Flatten", "Reshape", "Dropout", "SpatialDropout2D"}
 _WEIGHTED_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
@@ -150,3 +152,128 @@ def model_cost(model: Any, bytes_per_value: int = 4) -> ModelCost:
     return ModelCost(model.name, _weighted_depth(model), int(model.count_params()),
                      sum(r.mult_adds for r in rows), activations,
                      activations * bytes_per_value, tuple(rows))
+
+
+def _itemsize(dtype: Any) -> int:
+    """Bytes per value of a Keras/NumPy dtype (``"float32"`` → 4, ``"float16"`` → 2)."""
+    import numpy as np
+
+    name = getattr(dtype, "name", dtype)
+    return int(np.dtype(str(name).replace("bfloat16", "float16")).itemsize)
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """Memory of one layer for a mini-batch (see :func:`memory_table`).
+
+    ``activations``: values in the layer's output for ONE image (0 for layers that only view
+    their input: Flatten, Dropout, ...); ``activation_bytes`` = batch · activations · bytes per
+    value of the output; ``param_bytes`` = Σ over the layer's weights of size · bytes per value.
+    """
+
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    activations: int
+    activation_bytes: int
+    params: int
+    param_bytes: int
+
+
+@dataclass(frozen=True)
+class MemoryTable:
+    """:func:`memory_table`'s rows and totals for ``batch_size`` images.
+
+    ``activation_bytes`` counts the input batch plus every row (what the forward pass of a
+    training step keeps for the backward pass); ``param_bytes`` the weights once. Training also
+    holds one gradient per weight and the optimizer's slots (Adam: 2 per weight, RMSprop: 1,
+    plain SGD: 0): :meth:`training_bytes`.
+    """
+
+    model_name: str
+    batch_size: int
+    input_values: int  # per image
+    input_bytes: int  # for the batch
+    rows: tuple[MemoryRow, ...]
+
+    @property
+    def activation_bytes(self) -> int:
+        """Input batch + every layer's output for the batch, in bytes."""
+        return self.input_bytes + sum(r.activation_bytes for r in self.rows)
+
+    @property
+    def param_bytes(self) -> int:
+        """All weights once, in bytes."""
+        return sum(r.param_bytes for r in self.rows)
+
+    @property
+    def params(self) -> int:
+        """Number of weights (trainable and not)."""
+        return sum(r.params for r in self.rows)
+
+    def training_bytes(self, optimizer_slots: int = 2) -> int:
+        """Activations + weights + one gradient per weight + ``optimizer_slots`` values per
+        weight (Adam 2, RMSprop 1, SGD 0), at the weights' bytes per value."""
+        slots = positive_int("optimizer_slots", optimizer_slots, minimum=0)
+        return self.activation_bytes + self.param_bytes * (2 + slots)
+
+    def to_frame(self) -> Any:
+        """The rows as a pandas DataFrame (input row first, a total row last; bytes in KiB)."""
+        import pandas as pd
+
+        kib = 1024
+        rows = [{"layer": "input", "type": "", "output shape": "", "values / image":
+                 self.input_values, "activations (KiB)": self.input_bytes / kib,
+                 "parameters": 0, "parameters (KiB)": 0.0}]
+        rows += [{"layer": r.name, "type": r.kind, "output shape": r.output_shape,
+                  "values / image": r.activations, "activations (KiB)": r.activation_bytes / kib,
+                  "parameters": r.params, "parameters (KiB)": r.param_bytes / kib}
+                 for r in self.rows]
+        rows.append({"layer": "total", "type": "", "output shape": "",
+                     "values / image": self.input_values + sum(r.activations for r in self.rows),
+                     "activations (KiB)": self.activation_bytes / kib, "parameters": self.params,
+                     "parameters (KiB)": self.param_bytes / kib})
+        return pd.DataFrame(rows).set_index("layer")
+
+
+def memory_table(model: Any, batch_size: int, bytes_per_value: int | None = None) -> MemoryTable:
+    """Activation and parameter memory of every layer of a built Keras model for a mini-batch.
+
+    For each layer (nested models expanded, as :func:`layer_costs`): activation bytes =
+    ``batch_size · (values in the output of one image) · b`` and parameter bytes =
+    ``(weights) · b``, where ``b`` is the bytes per value — 4 for float32, 2 for float16. With
+    ``bytes_per_value=None`` each tensor's own dtype decides (a model built under the
+    ``"float16"`` or ``"mixed_float16"`` dtype policy gives 2-byte activations; mixed keeps 4-byte
+    weights); an int overrides every dtype.
+    """
+    if not hasattr(model, "layers") or not getattr(model, "built", False):
+        raise ValueError(f"expected a built Keras model, got {type(model).__name__}")
+    batch_size = positive_int("batch_size", batch_size)
+    if bytes_per_value is not None:
+        bytes_per_value = positive_int("bytes_per_value", bytes_per_value)
+
+    def size_of(dtype: Any) -> int:
+        return bytes_per_value if bytes_per_value is not None else _itemsize(dtype)
+
+    layers = []
+
+    def collect(m: Any) -> None:
+        for layer in m.layers:
+            if _is_nested_model(layer):
+                collect(layer)
+            elif type(layer).__name__ != "InputLayer":
+                layers.append(layer)
+
+    collect(model)
+    rows = []
+    for layer, cost in zip(layers, layer_costs(model), strict=True):
+        out = _tensors(layer.output)[0]
+        param_bytes = sum(math.prod(w.shape) * size_of(w.dtype) for w in layer.weights)
+        rows.append(MemoryRow(cost.name, cost.kind, cost.output_shape, cost.activations,
+                              batch_size * cost.activations * size_of(out.dtype),
+                              cost.params, int(param_bytes)))
+    inputs = _tensors(model.inputs)
+    n_input = sum(math.prod(tensor_shape(t)[1:]) for t in inputs)
+    input_bytes = batch_size * sum(math.prod(tensor_shape(t)[1:]) * size_of(t.dtype)
+                                   for t in inputs)
+    return MemoryTable(model.name, batch_size, n_input, input_bytes, tuple(rows))

@@ -62,3 +62,55 @@ def test_a_graph_that_cannot_be_read_is_a_clear_error():
     model = keras.Model(second, shared(x))
     with pytest.raises(ValueError, match="cannot read the graph of model .*'shared'"):
         cost.model_cost(model)
+
+
+# --- memory_table (notebook 04: csci e-89's Memory Requirements slide) --------------------------
+
+LECTURE_CNN_ACTIVATIONS = [26 * 26 * 32, 13 * 13 * 32, 11 * 11 * 64, 5 * 5 * 64, 3 * 3 * 64, 0,
+                           64, 10]  # Flatten only views its input
+
+
+def test_memory_table_of_the_lecture_cnn_by_hand():
+    table = cost.memory_table(models.lecture_cnn(), batch_size=64)
+    assert [r.activations for r in table.rows] == LECTURE_CNN_ACTIVATIONS
+    assert [r.activation_bytes for r in table.rows] == [64 * 4 * v for v in LECTURE_CNN_ACTIVATIONS]
+    assert [r.param_bytes for r in table.rows] == [4 * r.params for r in table.rows]
+    assert table.input_bytes == 64 * 784 * 4 and table.params == 93_322
+    assert table.activation_bytes == 64 * 4 * (784 + sum(LECTURE_CNN_ACTIVATIONS))
+    assert table.param_bytes == 4 * 93_322
+    assert table.training_bytes(0) == table.activation_bytes + 2 * table.param_bytes
+    assert table.training_bytes() == table.activation_bytes + 4 * table.param_bytes  # Adam
+    frame = table.to_frame()
+    assert list(frame.index[[0, -1]]) == ["input", "total"]
+    assert frame.loc["total", "parameters"] == 93_322
+    # model_cost counts the same activations for one image
+    assert table.activation_bytes == 64 * cost.model_cost(models.lecture_cnn()).activation_bytes
+
+
+def test_memory_table_scales_with_the_batch_and_reads_float16_dtypes():
+    base = cost.memory_table(models.lecture_cnn(), 64)
+    assert cost.memory_table(models.lecture_cnn(), 32).activation_bytes * 2 == base.activation_bytes
+    assert cost.memory_table(models.lecture_cnn(), 64, bytes_per_value=2).param_bytes * 2 == \
+        base.param_bytes
+    for policy, weight_bytes in [("float16", 2), ("mixed_float16", 4)]:
+        keras.config.set_dtype_policy(policy)
+        try:
+            model = models.lecture_cnn()
+        finally:
+            keras.config.set_dtype_policy("float32")
+        table = cost.memory_table(model, 64)
+        assert [r.activation_bytes for r in table.rows] == \
+            [64 * 2 * v for v in LECTURE_CNN_ACTIVATIONS], policy
+        assert table.param_bytes == weight_bytes * 93_322, policy
+        assert table.input_bytes == base.input_bytes  # keras.Input stays float32
+
+
+def test_memory_table_bad_input():
+    with pytest.raises(ValueError, match="built Keras model, got list"):
+        cost.memory_table([1, 2], 64)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        cost.memory_table(models.lecture_cnn(), 0)
+    with pytest.raises(ValueError, match="bytes_per_value must be an integer >= 1"):
+        cost.memory_table(models.lecture_cnn(), 8, bytes_per_value=0.5)
+    with pytest.raises(ValueError, match="optimizer_slots must be an integer >= 0"):
+        cost.memory_table(models.lecture_cnn(), 8).training_bytes(-1)
