@@ -1,0 +1,217 @@
+"""Legible figures: the width rule, a grid-size helper and the title-overlap detector.
+
+JupyterLab shows a PNG at its natural size only up to the width of the notebook's output area
+(about 990 px); a wider figure is scaled down, and its 8-pt panel titles become 6-7 px tall.
+The inline backend (matplotlib-inline) saves a figure at ``figure.dpi`` with
+``bbox_inches="tight"`` (0.1 in of padding around the drawn artists), so a figure ``w`` inches
+wide becomes about ``(w + 0.1) * dpi`` pixels. The course's rule:
+
+    figsize width ≤ ``MAX_WIDTH_IN`` = 9.6 in at ``DPI`` = 100 dots per inch (≤ 990 px saved).
+
+:func:`fit_width` gives the figsize of a grid of panels that obeys it. :func:`install` (called by
+``config.setup()`` inside IPython) wraps the PNG formatter of ``Figure`` so that every figure
+a notebook shows is checked once it is drawn: a title (axes title, suptitle) or axis label that
+overlaps a text of another axes, or a PNG wider than ``MAX_WIDTH_PX``, prints one line
+``FIGURE WARNING: ...`` to the cell's output, where ``tests/test_figures.py`` finds it.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+import numpy as np
+
+from .validation import positive_int
+
+DPI = 100  # figure.dpi that config.setup() sets (matplotlib's default; the inline backend uses it)
+MAX_WIDTH_PX = 990  # JupyterLab's output area: wider PNGs are scaled down
+MAX_WIDTH_IN = 9.6  # figsize width that stays ≤ MAX_WIDTH_PX at DPI with bbox_inches="tight"
+WARNING_PREFIX = "FIGURE WARNING:"
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of a PNG, read from its IHDR header (the first 24 bytes).
+
+    Raises ``ValueError`` when ``data`` does not start like a PNG.
+    """
+    if len(data) < 24 or data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
+        raise ValueError(f"expected PNG data (signature and IHDR chunk), got {data[:16]!r}")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def fit_width(
+    n_cols: int, n_rows: int = 1, size: float = 1.2, aspect: float = 1.15, extra: float = 0.0
+) -> tuple[float, float]:
+    """figsize ``(width, height)`` in inches of an ``n_rows`` × ``n_cols`` grid of panels.
+
+    Each panel is ``size`` inches wide (``size * aspect`` high), shrunk when needed so that
+    ``width = panel * n_cols + extra ≤ MAX_WIDTH_IN``; ``extra`` is room for a colour bar or a
+    legend beside the grid. ``height = panel * aspect * n_rows``.
+
+    >>> fit_width(10)                    # 10 panels of 1.2 in would be 12 in: shrunk
+    (9.6, 1.104)
+    """
+    n_cols, n_rows = positive_int("n_cols", n_cols), positive_int("n_rows", n_rows)
+    for name, value in (("size", size), ("aspect", aspect)):
+        if not value > 0:
+            raise ValueError(f"{name} must be a positive number of inches, got {value!r}")
+    if not 0 <= extra < MAX_WIDTH_IN:
+        raise ValueError(f"extra must be in [0, {MAX_WIDTH_IN}) inches, got {extra!r}")
+    panel = min(float(size), (MAX_WIDTH_IN - extra) / n_cols)
+    return round(panel * n_cols + extra, 3), round(panel * aspect * n_rows, 3)
+
+
+# --- overlap detection --------------------------------------------------------------------
+
+_TITLE_KINDS = ("title", "suptitle", "label")
+
+
+def _texts(fig) -> list[tuple[int, str, object]]:
+    """(owner, kind, Text) of every visible, non-empty text the detector compares.
+
+    owner: the axes' index in ``fig.axes`` (-1 for the figure); kind: "title" (axes titles),
+    "suptitle" (suptitle, supxlabel, supylabel), "label" (axis labels) or "tick".
+    """
+    found = []
+    for name in ("_suptitle", "_supxlabel", "_supylabel"):
+        text = getattr(fig, name, None)
+        if text is not None:
+            found.append((-1, "suptitle", text))
+    for i, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        for name in ("title", "_left_title", "_right_title"):
+            text = getattr(ax, name, None)
+            if text is not None:
+                found.append((i, "title", text))
+        if not ax.axison:
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.get_visible():
+                continue
+            found.append((i, "label", axis.label))
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                if low <= tick.get_loc() <= high:
+                    found.extend((i, "tick", t) for t in (tick.label1, tick.label2))
+    return [(o, k, t) for o, k, t in found if t.get_visible() and t.get_text().strip()]
+
+
+def _describe(owner: int, kind: str, text: str) -> str:
+    short = text if len(text) <= 30 else text[:27] + "..."
+    if owner < 0:
+        return f"suptitle {short!r}"
+    name = {"title": "title", "label": "axis label", "tick": "tick label"}[kind]
+    return f"{name} {short!r} of axes {owner}"
+
+
+def find_overlaps(fig, renderer=None, tolerance: float = 1.0) -> list[str]:
+    """One message per pair of overlapping texts that belong to different axes.
+
+    Compared: axes titles, the suptitle and axis labels against every text of another axes
+    (titles, axis labels, tick labels); tick labels of two axes are not compared with each
+    other. Two boxes overlap when their intersection is more than ``tolerance`` pixels both
+    wide and high. ``renderer``: the one the figure was last drawn with (default: the figure
+    is drawn once without rendering, which also runs its layout engine).
+
+    Cost: one ``get_window_extent`` per text and an (N, N) box comparison, N = texts.
+    """
+    if renderer is None:
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+    texts = _texts(fig)
+    if len(texts) < 2:
+        return []
+    boxes = np.array([t.get_window_extent(renderer).extents for _, _, t in texts])  # x0 y0 x1 y1
+    owners = np.array([o for o, _, _ in texts])
+    titled = np.array([k in _TITLE_KINDS for _, k, _ in texts])
+    width = np.minimum(boxes[:, None, 2], boxes[None, :, 2]) - np.maximum(boxes[:, None, 0],
+                                                                          boxes[None, :, 0])
+    height = np.minimum(boxes[:, None, 3], boxes[None, :, 3]) - np.maximum(boxes[:, None, 1],
+                                                                           boxes[None, :, 1])
+    clash = (width > tolerance) & (height > tolerance) & (owners[:, None] != owners[None, :])
+    clash &= titled[:, None] | titled[None, :]
+    messages = []
+    for a, b in zip(*np.nonzero(np.triu(clash, k=1)), strict=True):
+        if texts[b][1] in _TITLE_KINDS and texts[a][1] == "tick":
+            a, b = b, a
+        oa, ka, ta = texts[a]
+        ob, kb, tb = texts[b]
+        if ka == kb == "title":
+            messages.append(f"{WARNING_PREFIX} titles overlap in axes {oa} and {ob} "
+                            f"({ta.get_text()!r}, {tb.get_text()!r})")
+        else:
+            messages.append(f"{WARNING_PREFIX} {_describe(oa, ka, ta.get_text())} overlaps "
+                            f"{_describe(ob, kb, tb.get_text())}")
+    return messages
+
+
+def check_figure(fig, png: bytes | None = None, renderer=None) -> list[str]:
+    """``FIGURE WARNING`` lines for ``fig``: overlapping titles, and a PNG wider than the rule.
+
+    ``png``: the image the inline backend made of ``fig`` (its width is checked against
+    ``MAX_WIDTH_PX``); ``renderer``: see :func:`find_overlaps`.
+    """
+    messages = find_overlaps(fig, renderer)
+    if png:
+        width, _ = png_size(png)
+        if width > MAX_WIDTH_PX:
+            inches = fig.get_size_inches()
+            messages.append(
+                f"{WARNING_PREFIX} {width} px wide, more than the {MAX_WIDTH_PX} px a notebook "
+                f"shows unscaled (figsize {inches[0]:.2f}×{inches[1]:.2f} in at dpi "
+                f"{fig.dpi:g}; keep the width ≤ {MAX_WIDTH_IN} in)"
+            )
+    return messages
+
+
+def checked(formatter: Callable) -> Callable:
+    """Wrap a PNG formatter ``fig -> base64 str | bytes | None`` to print :func:`check_figure`."""
+    import base64
+
+    if getattr(formatter, "checks_figures", False):
+        return formatter
+
+    def format_and_check(fig):
+        data = formatter(fig)
+        if data:
+            raw = base64.b64decode(data) if isinstance(data, str) else data
+            renderer = getattr(fig.canvas, "get_renderer", lambda: None)()
+            for line in check_figure(fig, raw, renderer):
+                print(line)
+        return data
+
+    format_and_check.checks_figures = True
+    return format_and_check
+
+
+def install(shell=None) -> bool:
+    """Check every figure IPython shows: wrap its ``image/png`` formatter for ``Figure``.
+
+    Imports pyplot first, so that the inline backend has registered its formatter (it does so
+    once, on activation). Returns False outside IPython or without a PNG formatter.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    import matplotlib.pyplot  # noqa: F401  (activates the inline backend and its formatters)
+    from matplotlib.figure import Figure
+
+    png = shell.display_formatter.formatters.get("image/png")
+    if png is None:
+        return False
+    try:
+        current = png.lookup_by_type(Figure)
+    except KeyError:
+        return False
+    png.for_type(Figure, checked(current))
+    return True
