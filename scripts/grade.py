@@ -60,6 +60,7 @@ CHECKER = "course_utils.exercises"
 FIELDS = ["student", "notebook", "exercise", "result", "hint", "note"]
 VERDICT = re.compile(r"^\s*([✓✗]) Exercise (\S+?):\s?(.*)$")
 FILE_SIZE_LIMIT = 512 * 2**20  # bytes: one file a student's code may write
+SANDBOX_FAILED = 97  # exit status of the sandbox when a read-only mount is refused
 STARTUP_MARGIN = 120  # seconds on top of --timeout for the worker (kernel start, imports)
 EDITED = "check cell edited — instructor's check used"
 DELETED = "check cell deleted — instructor's check used"
@@ -292,8 +293,8 @@ def sandbox_available() -> bool:
 def sandbox_prefix(read_only: list[Path]) -> list[str]:
     """Command prefix: a new user, mount and PID namespace where ``read_only`` folders are
     bind-mounted read-only; killing it kills the kernel too."""
-    script = ('while [ "$1" != -- ]; do mount --bind -o ro "$1" "$1" || exit 97; shift; done; '
-              'shift; exec "$@"')
+    script = ('while [ "$1" != -- ]; do mount --bind -o ro "$1" "$1" || exit '
+              f'{SANDBOX_FAILED}; shift; done; shift; exec "$@"')
     return ["unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child",
             "sh", "-c", script, "sh", *[str(p) for p in read_only], "--"]
 
@@ -434,6 +435,10 @@ class Grader:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         status_path = Path(str(target) + ".status.json")
+        if self.sandbox and proc.returncode == SANDBOX_FAILED and not status_path.exists():
+            print("  (read-only mounts refused: grading without the sandbox from now on)")
+            self.sandbox = False
+            return self.run(nb, run_dir)
         if not status_path.exists():
             tail = (run_dir / "worker.log").read_text(errors="replace").strip().splitlines()[-1:]
             return None, {"status": "worker failed", "cell": None,
