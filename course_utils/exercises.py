@@ -9,6 +9,7 @@ gives a ✗ line, never a traceback: the student edition (solutions removed) run
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -288,6 +289,88 @@ def check_dense_vs_conv(answer: Any) -> bool:
     ])
 
 
+def _validation_gain(features: np.ndarray, base: np.ndarray, labels: np.ndarray,
+                     n_fit: int) -> tuple[float, float]:
+    """Validation accuracy of standardised logistic regression on ``base`` (N, d) and on
+    ``base`` + ``features`` (N, k): fit on the first ``n_fit`` rows, score on the rest."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    scores = []
+    for x in (base, np.hstack([base, features])):
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
+        with threadpool_limits(limits=1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x[:n_fit], labels[:n_fit])
+        scores.append(float(model.score(x[n_fit:], labels[n_fit:])))
+    return scores[0], scores[1]
+
+
+def check_new_feature(fn: Callable[..., Any], images: np.ndarray, labels: np.ndarray,
+                      base: np.ndarray, min_gain: float = 0.01, max_columns: int = 28) -> bool:
+    """Used in notebook 01 (exercise 1.3): ``fn(images)`` (N, 28, 28) uint8 → (N, k) new
+    hand-crafted feature(s), k ≤ ``max_columns`` (a feature is a few numbers, d ≪ 784).
+    Added to the ``base`` features (N, d), it must raise the validation accuracy of the
+    notebook's linear classifier by at least ``min_gain``: fitted on the first 3/4 of the
+    training images, scored on the last 1/4 (a validation split; the test set is not used)."""
+    images, labels, base = np.asarray(images), np.asarray(labels), np.asarray(base, float)
+    if not len(images) == len(labels) == len(base):
+        raise ValueError(f"images, labels and base need one row per image, got {len(images)}, "
+                         f"{len(labels)} and {len(base)}")
+    n_fit = 3 * len(images) // 4
+    found: dict[str, Any] = {}
+
+    def gain(result: Any, x: np.ndarray) -> tuple[float, float]:
+        try:
+            values = np.asarray(result, dtype=float)
+        except (TypeError, ValueError):
+            raise NotRight(f"expected an array (N, k), got {type(result).__name__}") from None
+        values = values[:, None] if values.ndim == 1 else values
+        if values.ndim != 2 or len(values) != len(x):
+            raise NotRight(f"expected one row per image, (N, k) = ({len(x)}, k), got shape "
+                           f"{np.shape(result)}")
+        if values.shape[1] > max_columns:
+            raise NotRight(f"{values.shape[1]} numbers per image: a hand-crafted feature is a "
+                           f"few numbers (at most {max_columns}), not the pixels")
+        if not np.all(np.isfinite(values)):
+            raise NotRight("your feature holds NaN or inf (an image without ink? divide by "
+                           "np.maximum(count, 1))")
+        found["values"] = values
+        found["scores"] = _validation_gain(values, base, labels, n_fit)
+        return found["scores"]
+
+    def compare(got: tuple[float, float], want: float, reveal: bool) -> str | None:
+        before, after = got
+        if after - before >= want:
+            return None
+        return (f"validation accuracy {before:.3f} → {after:.3f} ({after - before:+.3f}); "
+                f"a useful feature adds at least {want:+.3f}")
+
+    def constant(got: Any, want: Any, x: np.ndarray) -> bool:
+        return bool(np.all(np.ptp(found["values"], axis=0) == 0))
+
+    def repeats(got: Any, want: Any, x: np.ndarray) -> bool:
+        v = found["values"]
+        r = np.corrcoef(np.hstack([v, base]).T)[:v.shape[1], v.shape[1]:]
+        return bool(np.all(np.nanmax(np.abs(r), axis=1) > 0.98))
+
+    return check("1.3", fn, lambda x: min_gain, cases=[(images,)], convert=gain,
+                 compare=compare, label="", success=lambda f: (
+                     "validation accuracy {:.3f} → {:.3f} with {} more number(s) per image"
+                     .format(*found["scores"], found["values"].shape[1])), hints=[
+        (constant, "your feature has the same value for every image: it cannot tell classes "
+                   "apart"),
+        (repeats, "it repeats a feature the classifier already has (correlation > 0.98)"),
+        (lambda *_: True, "look at what separates the confused classes (trousers have two "
+                          "legs, sandals many straps, bags no sleeves): count or measure it"),
+    ])
+
+
 def check_correlate2d(fn: Callable[..., Any]) -> bool:
     """Used in notebook 02 (exercise 2.1): ``fn(image, kernel)`` = valid cross-correlation of
     image (H, W) with kernel (kh, kw), stride 1, no flip → (H − kh + 1, W − kw + 1)."""
@@ -360,6 +443,115 @@ def check_max_pool(fn: Callable[..., Any]) -> bool:
         (lambda o, w, x: np.shape(o) == x.shape, "2×2 pooling with stride 2 halves each side"),
         (lambda o, w, x: np.shape(o) == tuple(-(-np.array(x.shape) // 2)),
          "drop the last row/column when H or W is odd, as Keras' padding='valid' does"),
+    ])
+
+
+SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+
+
+class _Raised:
+    """What a student function raised, kept so that the check can give a hint about it."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
+def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
+    """‖got − want‖ / ‖want‖ (Frobenius norms)."""
+    return float(np.linalg.norm(np.asarray(got) - want) / np.linalg.norm(want))
+
+
+def kernel_targets(images: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """``images`` (N, H, W) → (N, H, W): each image correlated with ``kernel`` (kh, kw),
+    padding 'same' — what ``tf.nn.conv2d(..., padding="SAME")`` gives for one filter."""
+    from .conv import correlate2d
+
+    images = np.asarray(images, dtype=float)
+    if images.ndim != 3:
+        raise ValueError(f"images must be (N, H, W), got shape {images.shape}")
+    return np.stack([correlate2d(image, kernel, padding="same") for image in images])
+
+
+def check_learned_kernel(fn: Callable[..., Any], images: np.ndarray,
+                         max_error: float = 0.05) -> bool:
+    """Used in notebook 02 (exercise 2.4): ``fn(images, targets, init)`` trains a 3×3 kernel
+    by gradient descent, starting from ``init`` (3, 3), so that the correlation of ``images``
+    (N, H, W) with it (padding 'same') matches ``targets`` (N, H, W); it returns the learned
+    (3, 3) kernel. Two runs from random starts: targets made by Sobel-x, then by a random
+    kernel the student has never seen (so the kernel must be learned, not typed); each learned
+    kernel must be within ``max_error`` (relative, ‖k − K‖/‖K‖) of the kernel that made the
+    targets."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 3:
+        raise ValueError(f"images must be (N, H, W), got shape {images.shape}")
+    rng = np.random.default_rng(24)
+    hidden = rng.normal(size=(3, 3)).round(1)
+    truth: dict[int, np.ndarray] = {}
+    cases = []
+    for kernel in (SOBEL_X, hidden):
+        targets = kernel_targets(images, kernel).astype(np.float32)
+        truth[id(targets)] = kernel
+        cases.append((images, targets, (0.1 * rng.normal(size=(3, 3))).astype(np.float32)))
+    names = {id(cases[0][1]): "targets made by Sobel-x", id(cases[1][1]):
+             "targets made by a kernel you have not seen"}
+
+    if not callable(fn):
+        return report("2.4", False, f"expected a function, got {type(fn).__name__}")
+
+    def guarded(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a student's error becomes a verdict + hint
+            return _Raised(exc)
+
+    def as_kernel(result: Any, *_: Any) -> np.ndarray:
+        if isinstance(result, _Raised):
+            text = re.sub(r"\{\{.*?\}\}\s*", "", str(result.exc)).splitlines()[0][:120]
+            message = f"raised {type(result.exc).__name__}: {text}"
+            if "shape" in str(result.exc).lower():
+                message += (" (prediction and targets differ in shape: padding='SAME' keeps "
+                            "H×W, padding='VALID' loses a pixel on each side)")
+            raise NotRight(message)
+        try:
+            kernel = np.asarray(result, dtype=float)
+        except (TypeError, ValueError):
+            raise NotRight(f"expected a (3, 3) array, got {type(result).__name__}") from None
+        if kernel.size == 9:
+            kernel = kernel.reshape(3, 3)       # (3, 3, 1, 1) as tf.nn.conv2d keeps it is fine
+        else:
+            raise NotRight(f"expected a (3, 3) kernel, got shape {kernel.shape}")
+        if not np.all(np.isfinite(kernel)):
+            raise NotRight("the kernel holds NaN or inf: the loss diverged — lower the "
+                           "learning rate")
+        return kernel
+
+    def compare(got: np.ndarray, want: np.ndarray, reveal: bool) -> str | None:
+        error = _relative_error(got, want)
+        return None if error < max_error else \
+            f"relative error ‖k − K‖/‖K‖ = {error:.3f}, should be below {max_error}"
+
+    return check("2.4", guarded, lambda im, t, k0: truth[id(t)], cases=cases,
+                 convert=as_kernel, compare=compare, label=lambda im, t, k0: names[id(t)],
+                 success="Sobel-x and an unseen kernel recovered from random starts", hints=[
+        (lambda k, w, *_: _relative_error(k[::-1, ::-1], w) < max_error,
+         "your kernel is the target flipped (for Sobel-x, flipped = negated): is your forward "
+         "pass a convolution (scipy.signal.convolve2d flips)? the targets are a correlation "
+         "(tf.nn.conv2d); or is a sign wrong?"),
+        (lambda k, w, *_: _relative_error(k.T, w) < max_error,
+         "rows and columns swapped: the kernel is (kh, kw) = (rows, columns)"),
+        (lambda k, w, *_: _relative_error(-k, w) < max_error,
+         "the sign is flipped: compare prediction with target, and step against the gradient"),
+        (lambda k, w, *_: _relative_error(k, SOBEL_X) < max_error,
+         "that is Sobel-x, but these targets were made by another kernel: learn from `targets`"),
+        (lambda k, w, im, t, k0: np.linalg.norm(k - k0) < 0.1 * np.linalg.norm(w - k0),
+         "the kernel hardly moved from `init`: apply the gradient to the variable "
+         "(optimizer.apply_gradients or kernel.assign_sub), more steps or a larger rate"),
+        (lambda k, w, *_: np.abs(k).max() > 10 * np.abs(w).max(),
+         "the kernel grew huge: the learning rate is too high (the loss diverges)"),
+        (lambda k, w, *_: _relative_error(k, w) < 0.5,
+         "close, but not there yet: train for more steps"),
     ])
 
 

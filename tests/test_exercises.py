@@ -243,6 +243,43 @@ IMAGES_F32 = (IMAGES / 255.0).astype(np.float32)[..., None]
 PER_CLASS = [lambda cm: np.diag(cm) / cm.sum(axis=1)]
 
 # exercise: (check, reference answer, [(typical mistake, text its ✗ line must contain), ...])
+def bars(n=160, seed=0):
+    """Toy images for 1.3: class 0 has one vertical bar 4 px wide, class 1 two bars 2 px wide
+    (the same ink area); ``base`` (area, noise) cannot tell them apart."""
+    rng = np.random.default_rng(seed)
+    images, labels = np.zeros((n, 28, 28), np.uint8), np.arange(n) % 2
+    for image, label in zip(images, labels, strict=True):
+        top, height, col = rng.integers(2, 8), rng.integers(10, 18), rng.integers(2, 12)
+        cols = [col, col + 1, col + 2, col + 3] if label == 0 else [col, col + 1, col + 8, col + 9]
+        image[top:top + height, cols] = 255
+    base = np.stack([(images > 127).sum(axis=(1, 2)), rng.normal(size=n)], axis=1)
+    return images, labels, base
+
+
+BARS = bars()
+
+
+def ink_runs(images):
+    ink = images > 127
+    starts = ink[:, :, 1:] & ~ink[:, :, :-1]
+    return (starts.sum(axis=2) + ink[:, :, 0]).max(axis=1)       # (N,): accepted as (N, 1)
+
+
+def kernel_by_least_squares(images, targets, init, flip=False, transpose=False, sign=1.0):
+    """A right answer to 2.4 without TensorFlow: the kernel that fits the targets best."""
+    patches = np.concatenate([conv.im2col(image, 3, padding="same").T for image in images])
+    kernel = np.linalg.lstsq(patches, targets.reshape(-1), rcond=None)[0].reshape(3, 3)
+    kernel = kernel[::-1, ::-1] if flip else kernel
+    return sign * (kernel.T if transpose else kernel)
+
+
+def valid_padding(images, targets, init):
+    raise ValueError("Incompatible shapes: [4,14,14,1] vs. [4,16,16,1]")
+
+
+KERNEL_IMAGES = np.random.default_rng(5).normal(size=(4, 16, 16)).astype(np.float32)
+
+
 CHECKS = {
     "0.1": (lambda a: ex.check_keras_layout(a, IMAGES), IMAGES_F32, [
         (IMAGES_F32.astype(np.float64), "expected dtype float32, got float64"),
@@ -298,6 +335,27 @@ CHECKS = {
         (lambda x: x, "2×2 pooling with stride 2 halves each side"),
         (lambda x: conv.max_pool2d(x, 2, padding="same"),
          "x of shape (5, 7): expected shape (2, 3), got (3, 4) (drop the last row/column"),
+    ]),
+    "1.3": (lambda f: ex.check_new_feature(f, *BARS), ink_runs, [
+        (lambda im: np.ones((len(im), 1)), "the same value for every image"),
+        (lambda im: BARS[2][:, :1] + 0 * im[:, 0, :1], "repeats a feature the classifier"),
+        (lambda im: im.reshape(len(im), -1), "784 numbers per image: a hand-crafted feature"),
+        (lambda im: np.full((len(im), 1), np.nan), "NaN or inf"),
+        (lambda im: im[:, :3, 0], "validation accuracy"),
+        (lambda im: np.ones(5), "expected one row per image"),
+    ]),
+    "2.4": (lambda f: ex.check_learned_kernel(f, KERNEL_IMAGES), kernel_by_least_squares, [
+        (lambda im, t, k0: kernel_by_least_squares(im, t, k0, flip=True), "the target flipped"),
+        (lambda im, t, k0: kernel_by_least_squares(im, t, k0, transpose=True),
+         "rows and columns swapped"),
+        (lambda im, t, k0: ex.SOBEL_X, "but these targets were made by another kernel"),
+        (lambda im, t, k0: k0, "hardly moved from `init`"),
+        (lambda im, t, k0: k0 * np.nan, "NaN or inf: the loss diverged — lower the learning"),
+        (lambda im, t, k0: 1e3 * kernel_by_least_squares(im, t, k0), "the kernel grew huge"),
+        (lambda im, t, k0: 0.7 * kernel_by_least_squares(im, t, k0), "close, but not there"),
+        (lambda im, t, k0: np.ones((2, 2)), "expected a (3, 3) kernel, got shape (2, 2)"),
+        (valid_padding, "differ in shape: padding='SAME' keeps H×W"),
+        (lambda im, t, k0: -kernel_by_least_squares(im, t, k0), "flipped = negated"),
     ]),
     "3.1": (ex.check_output_size, lambda n, f, p, s: (n + 2 * p - f) // s + 1, [
         (lambda n, f, p, s: (n + 2 * p - f) / s + 1, "n=4, f=1, p=0, s=1: expected a whole "
@@ -735,3 +793,92 @@ def test_check_residual_net_structure(fn, text, capsys):
 def test_check_residual_net_trains(capsys):
     assert ex.check_residual_net(residual_net, *tiny_cifar_like()) is True
     assert "✓ Exercise 7.4: correct (both match mini_resnet and train" in one_line(capsys)
+
+
+@pytest.mark.slow
+def test_check_learned_kernel_passes_gradient_descent_with_gradient_tape(capsys):
+    import tensorflow as tf
+
+    def learn_kernel(images, targets, init, steps=200, learning_rate=0.1):
+        x, y = tf.constant(images[..., None]), tf.constant(targets[..., None])
+        kernel = tf.Variable(init[:, :, None, None])
+        optimizer = keras.optimizers.Adam(learning_rate)
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((tf.nn.conv2d(x, kernel, 1, "SAME") - y) ** 2)
+            optimizer.apply_gradients([(tape.gradient(loss, kernel), kernel)])
+        return kernel.numpy()
+
+    assert ex.check_learned_kernel(learn_kernel, KERNEL_IMAGES) is True
+    assert one_line(capsys).startswith("✓ Exercise 2.4: correct")
+
+
+def test_new_checks_reject_bad_data():
+    with pytest.raises(ValueError, match=r"images must be \(N, H, W\), got shape \(4, 4\)"):
+        ex.check_learned_kernel(kernel_by_least_squares, np.ones((4, 4)))
+    with pytest.raises(ValueError, match=r"images must be \(N, H, W\), got shape \(3,\)"):
+        ex.kernel_targets(np.ones(3), ex.SOBEL_X)
+    with pytest.raises(ValueError, match="one row per image, got 160, 160 and 3"):
+        ex.check_new_feature(ink_runs, BARS[0], BARS[1], np.ones((3, 2)))
+
+
+# --- 4.4: build LeNet-5 from the slide's table and train it (notebook 04) ----------------------
+
+def lenet_data(n: int = 96, seed: int = 0):
+    """Tiny MNIST-shaped data: (n, 32, 32, 1) float32 in [0, 1] and labels 0..9."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0, 1, (n, 32, 32, 1)).astype("float32"), rng.integers(0, 10, n)
+
+
+def lenet_variant(padding="valid", conv_act="tanh", conv2_kernel=5):
+    def build():
+        layers = keras.layers
+        return keras.Sequential([
+            keras.Input(shape=(32, 32, 1)),
+            layers.Conv2D(6, 5, activation=conv_act, padding=padding),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(16, conv2_kernel, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Flatten(),
+            layers.Dense(120, activation="relu"),
+            layers.Dense(84, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ])
+    return build
+
+
+@pytest.mark.slow
+def test_check_lenet_build_passes_the_reference_and_trains(capsys):
+    x, y = lenet_data()
+    assert ex.check_lenet_build(lecture.lenet5, x, y, x, y, min_accuracy=0.0) is True
+    assert one_line(capsys).startswith("✓ Exercise 4.4: correct (validation accuracy ")
+    assert ex.check_lenet_build(lecture.lenet5, x, y, x, y, min_accuracy=1.01) is False
+    assert "below 1.01" in one_line(capsys)
+
+
+@pytest.mark.parametrize(("build", "text"), [
+    (lenet_variant(padding="same"), "82,826 parameters instead of 61,706: conv1 must be "
+                                    "padding='valid'"),
+    (lenet_variant(conv2_kernel=3), "row conv2 has 880 parameters, the slide's table 2,416"),
+    (lenet_variant(conv_act=None), "conv1 has no activation"),
+    (lenet_variant(conv_act="relu"), "activations: tanh, tanh (convolutions), relu, relu"),
+    (lambda: keras.Sequential([keras.Input(shape=(32, 32, 1)), keras.layers.Flatten(),
+                               keras.layers.Dense(10, activation="softmax")]),
+     "2 Conv2D/Dense layers"),
+    (lambda: "lenet", "expected a Keras model, got str"),
+])
+def test_check_lenet_build_names_the_typical_mistake(build, text, capsys):
+    x, y = lenet_data(8)
+    assert ex.check_lenet_build(build, x, y, x, y, min_accuracy=0.0) is False
+    line = one_line(capsys)
+    assert line.startswith("✗ Exercise 4.4: ") and text in line, line
+
+
+def test_check_lenet_build_on_stubs_and_bad_data(capsys):
+    x, y = lenet_data(8)
+    assert ex.check_lenet_build(stub, x, y, x, y, 0.8) is False
+    assert one_line(capsys) == "✗ Exercise 4.4: not implemented yet"
+    assert ex.check_lenet_build(None, x, y, x, y, 0.8) is False
+    assert one_line(capsys) == "✗ Exercise 4.4: expected a function, got NoneType"
+    with pytest.raises(ValueError, match="equal lengths, got 8, 3 and 8, 8"):
+        ex.lenet_validation_accuracy(lecture.lenet5, x, y[:3], x, y)
