@@ -65,6 +65,25 @@ def fit_width(
     return round(panel * n_cols + extra, 3), round(panel * aspect * n_rows, 3)
 
 
+def wrap_title(text: str, width_pt: float, fontsize: float = 8.0) -> str:
+    """``text`` broken at spaces into lines that fit ``width_pt`` points at ``fontsize``.
+
+    A character is taken as ``0.55 * fontsize`` points wide (DejaVu Sans averages about
+    that), so a line holds ``⌊width_pt / (0.55 * fontsize)⌋`` characters; a word longer than a
+    line stays whole. Used for panel titles of grids whose panels :func:`fit_width` shrank.
+
+    >>> wrap_title("T-shirt/top → Pullover", 70)
+    'T-shirt/top →\\nPullover'
+    """
+    import textwrap
+
+    if not width_pt > 0 or not fontsize > 0:
+        raise ValueError(f"width_pt and fontsize must be positive, got {width_pt!r}, {fontsize!r}")
+    chars = max(1, int(width_pt / (0.55 * fontsize)))
+    return "\n".join(textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=False)
+                     or [text])
+
+
 # --- overlap detection --------------------------------------------------------------------
 
 _TITLE_KINDS = ("title", "suptitle", "label")

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .figures import MAX_WIDTH_IN, fit_width, wrap_title
 from .validation import is_int, positive_int
 
 
@@ -23,8 +24,11 @@ def image_grid(
 ) -> Figure:
     """Show ``images`` (each (H, W) or (H, W, 3)) in a grid of ``ncols`` columns.
 
-    ``titles`` (one per image) are drawn above the images; ``size`` is inches per image.
-    Grey-scale images default to the ``gray`` colour map.
+    ``titles`` (one per image) are drawn above the images, broken at spaces to the panel's
+    width; ``size`` is inches per image, shrunk so that the grid is at most
+    ``figures.MAX_WIDTH_IN`` wide (:func:`course_utils.figures.fit_width`: a notebook shows it
+    unscaled). Grey-scale images default to the ``gray`` colour map. Constrained layout: titles
+    never overlap.
 
     Used in notebooks 00, 01, 02, 05, 09 and 10.
     """
@@ -36,8 +40,12 @@ def image_grid(
     ncols = positive_int("ncols", ncols)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
+    panel = fit_width(ncols, size=size)[0] / ncols
+    shown = None if titles is None else [wrap_title(str(t), panel * 72, 8) for t in titles]
+    lines = max((t.count("\n") + 1 for t in shown), default=0) if shown else 0
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows * 1.15), squeeze=False
+        nrows, ncols, figsize=(panel * ncols, nrows * (panel + 0.07 + 0.13 * lines)),
+        squeeze=False, layout="constrained",
     )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
@@ -47,9 +55,8 @@ def image_grid(
         if image.ndim == 3 and image.shape[-1] == 1:
             image = image[..., 0]
         ax.imshow(image, cmap=cmap or ("gray" if image.ndim == 2 else None))
-        if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=8)
-    fig.tight_layout()
+        if shown is not None:
+            ax.set_title(shown[i], fontsize=8)
     return fig
 
 
@@ -89,8 +96,8 @@ def maps_with_colorbar(
         vmin = min(float(np.nanmin(a)) for a in arrays)
         vmax = max(float(np.nanmax(a)) for a in arrays)
     cmap = cmap or ("RdBu_r" if centre_zero else "magma")
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 0.9, size * nrows * 1.1),
-                             squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
+                             figsize=fit_width(ncols, nrows, size=size, aspect=1.1, extra=0.9))
     shown = None
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -142,9 +149,10 @@ def matrix_figure(
     widths = [m.shape[1] for m in mats]
     gap = 1.2 if between is not None else 0.6
     height = max(m.shape[0] for m in mats)
+    cell = min(cell, MAX_WIDTH_IN / (sum(widths) + gap * len(mats)))  # fits a notebook
     fig, axes = plt.subplots(
         1, len(mats), figsize=(cell * (sum(widths) + gap * len(mats)), cell * (height + 1.6)),
-        gridspec_kw={"width_ratios": widths}, squeeze=False,
+        gridspec_kw={"width_ratios": widths}, squeeze=False, layout="tight",
     )
     for i, (ax, m) in enumerate(zip(axes[0], mats, strict=True)):
         scale = np.abs(m).max() or 1.0
@@ -164,7 +172,6 @@ def matrix_figure(
     for k, r, c, h, w in boxes:
         axes[0][k].add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False,
                                            edgecolor="tab:orange", linewidth=2.5))
-    fig.tight_layout()
     return fig
 
 
@@ -185,7 +192,8 @@ def conv_arithmetic_figure(
     out = conv_output_size(n, kernel, stride, padding)
     before, total = out.pad_before, n + out.padded
     fig, (ax_in, ax_out) = plt.subplots(
-        1, 2, figsize=(7.5, 3.9), gridspec_kw={"width_ratios": [total, max(out.size, 3)]}
+        1, 2, figsize=(7.5, 3.9), gridspec_kw={"width_ratios": [total, max(out.size, 3)]},
+        layout="tight",
     )
     covered = np.zeros(total, bool)
     for i in range(out.size):
@@ -224,7 +232,6 @@ def conv_arithmetic_figure(
     note = f", {out.ignored} pixel(s) ignored" if out.ignored else ""
     fig.suptitle(f"kernel {kernel}, stride {stride}, padding {padding!r}: "
                  f"{out.formula()}{note}", fontsize=10)
-    fig.tight_layout()
     return fig
 
 
@@ -313,7 +320,9 @@ def learning_curves(
             f"metrics {missing or list(metrics)} not in the history; it has {sorted(values)}"
         )
     n_epochs = max(len(v) for v in values.values())
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.3), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=fit_width(len(metrics), size=4.6,
+                                                                aspect=3.3 / 4.6),
+                             squeeze=False, layout="constrained")
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes.flat, metrics, strict=True):
         epochs = np.arange(1, len(values[metric]) + 1)
@@ -336,7 +345,6 @@ def learning_curves(
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -370,7 +378,7 @@ def confusion_matrix(
         raise ValueError(f"labels must be in 0..{k - 1} (one per class name), got {low}..{high}")
     names = [str(c) for c in (class_names if class_names is not None else range(k))]
     matrix = sk_confusion_matrix(y_true, y_pred, labels=list(range(k)))
-    fig, ax = plt.subplots(figsize=(size, size))
+    fig, ax = plt.subplots(figsize=(size, size), layout="constrained")
     ConfusionMatrixDisplay(matrix, display_labels=names).plot(
         ax=ax, cmap="Blues", colorbar=False, values_format="d"
     )
@@ -378,7 +386,6 @@ def confusion_matrix(
         ax.tick_params(axis="x", labelrotation=90)
     accuracy = np.trace(matrix) / matrix.sum()
     ax.set_title(f"{title + ': ' if title else ''}accuracy {accuracy:.3f} ({len(y_true)} images)")
-    fig.tight_layout()
     return fig
 
 
@@ -438,7 +445,7 @@ def mistakes_grid(
         wrong = np.sort(np.random.default_rng(seed).choice(wrong, n, replace=False))
     wrong = wrong[:n]
     if wrong.size == 0:
-        fig, ax = plt.subplots(figsize=(4, 1))
+        fig, ax = plt.subplots(figsize=(4, 1), layout="constrained")
         ax.axis("off")
         ax.text(0.5, 0.5, f"no mistakes among {len(y_true)} images", ha="center", va="center")
         return fig
@@ -467,7 +474,7 @@ def receptive_field_figure(
         raise ValueError(f"gradient must have the image's (H, W) = {image.shape[:2]}, "
                          f"got {gradient.shape}")
     colours = ["tab:orange", "tab:cyan", "tab:green", "tab:red"]
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6), layout="constrained")
     axes[0].imshow(image, cmap="gray" if image.ndim == 2 else None)
     axes[0].set_title("input")
     shown = axes[1].imshow(gradient, cmap="magma")
@@ -485,7 +492,6 @@ def receptive_field_figure(
         ax.set_yticks([])
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -500,7 +506,7 @@ def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int 
     """
     if not stacks:
         raise ValueError("receptive_field_growth needs at least one stack, got none")
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
     for label, rows in stacks.items():
         sizes = [1] + [r.size for r in rows]
         ax.plot(range(len(sizes)), sizes, marker="o", label=label)
@@ -512,7 +518,6 @@ def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int 
     ax.set_ylabel("receptive field (pixels per side)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
@@ -537,7 +542,7 @@ def effective_rf_figure(gradient: np.ndarray, theoretical: int,
     mean = float((x * profile).sum())
     std = float(np.sqrt(((x - mean) ** 2 * profile).sum()))
     gauss = np.exp(-0.5 * ((x - mean) / std) ** 2)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
     axes[0].imshow(g, cmap="magma")
     half = (theoretical - 1) / 2
     axes[0].add_patch(plt.Rectangle((centre[1] - half - 0.5, centre[0] - half - 0.5),
@@ -551,7 +556,6 @@ def effective_rf_figure(gradient: np.ndarray, theoretical: int,
                     label=f"theoretical field ({theoretical} px)")
     axes[1].set_xlabel("input column")
     axes[1].legend(fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -565,7 +569,7 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
     """
     if not table:
         raise ValueError("top5_error_figure needs at least one row, got none")
-    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    fig, ax = plt.subplots(figsize=(8.5, 3.8), layout="constrained")
     labels = [f"{year}\n{entry}" for year, entry, _, _ in table]
     errors = [row[3] for row in table]
     colours = ["0.6" if layers is None else "tab:blue" for _, _, layers, _ in table]
@@ -583,7 +587,6 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
     ax.set_ylabel("top-5 error (%)")
     ax.set_ylim(0, max(errors) * 1.25)
     ax.set_title("ImageNet classification (ILSVRC) winners")
-    fig.tight_layout()
     return fig
 
 
@@ -596,7 +599,7 @@ def cost_bars(costs: Sequence[object]) -> Figure:
     """
     if not costs:
         raise ValueError("cost_bars needs at least one ModelCost, got none")
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
+    fig, axes = plt.subplots(1, 3, figsize=(MAX_WIDTH_IN, 3.4), layout="constrained")
     names = [c.name for c in costs]
     panels = [("parameters (millions)", [c.params / 1e6 for c in costs]),
               ("multiply–adds per image (billions)", [c.mult_adds / 1e9 for c in costs]),
@@ -608,7 +611,6 @@ def cost_bars(costs: Sequence[object]) -> Figure:
         for i, v in enumerate(values):
             ax.text(i, v, f"{v:.3g}", ha="center", va="bottom", fontsize=7)
         ax.set_yscale("log")
-    fig.tight_layout()
     return fig
 
 
@@ -648,8 +650,8 @@ def embedding_panels(
                              f"got {np.shape(points)}")
     ncols = 2 if len(maps) == 4 else len(maps)
     nrows = -(-len(maps) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.2, size * nrows),
-                             squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
+                             figsize=fit_width(ncols, nrows, size=size, aspect=1.0, extra=1.2))
     classes = np.unique(labels)
     colours = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
     for ax, (title, points) in zip(axes.flat, maps.items(), strict=False):
@@ -662,8 +664,8 @@ def embedding_panels(
         ax.set_xticks([])
         ax.set_yticks([])
     handles, names = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="center right", markerscale=3, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1 - 1.1 / (size * ncols + 1.2), 1))
+    fig.legend(handles, names, loc="outside right center", markerscale=3, fontsize=8,
+               frameon=False)
     return fig
 
 
@@ -688,8 +690,8 @@ def neighbors_figure(
     if len(queries) != n_queries:
         raise ValueError(f"expected {n_queries} queries, got {len(queries)}")
     nrows = n_queries * len(spaces)
-    fig, axes = plt.subplots(nrows, k + 1, figsize=(size * (k + 1) + 0.8, size * 1.15 * nrows),
-                             squeeze=False)
+    fig, axes = plt.subplots(nrows, k + 1, squeeze=False, layout="constrained",
+                             figsize=fit_width(k + 1, nrows, size=size, extra=0.8))
     for q in range(n_queries):
         for s, space in enumerate(spaces):
             row = axes[q * len(spaces) + s]
@@ -700,7 +702,6 @@ def neighbors_figure(
                 same = label == query_labels[q]
                 _show(row[j + 1], neighbors[space][q][j], class_names[label],
                       "tab:green" if same else "tab:red")
-    fig.tight_layout()
     return fig
 
 
@@ -720,7 +721,7 @@ def thumbnail_scatter(
     points = np.asarray(points)
     if points.shape != (len(images), 2):
         raise ValueError(f"points must have shape ({len(images)}, 2), got {points.shape}")
-    fig, ax = plt.subplots(figsize=(size, size * 0.8))
+    fig, ax = plt.subplots(figsize=(size, size * 0.8), layout="constrained")
     ax.scatter(points[:, 0], points[:, 1], s=0)
     zooms = np.broadcast_to(np.asarray(zoom, dtype=float), (len(images),))
     for (x, y), image, z in zip(points, images, zooms, strict=True):
@@ -733,7 +734,6 @@ def thumbnail_scatter(
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
@@ -752,8 +752,9 @@ def feature_map_grid(
         raise ValueError("expected at least one layer's maps, got none")
     extra = int(image is not None)
     fig, axes = plt.subplots(len(maps), n_channels + extra,
-                             figsize=(size * (n_channels + extra), size * 1.2 * len(maps)),
-                             squeeze=False)
+                             figsize=fit_width(n_channels + extra, len(maps), size=size,
+                                               aspect=1.2),
+                             squeeze=False, layout="constrained")
     for row, (name, m) in zip(axes, maps.items(), strict=True):
         if extra:
             _show(row[0], image, "input")
@@ -764,7 +765,6 @@ def feature_map_grid(
             ax.set_yticks([])
             ax.set_title(f"ch {c}", fontsize=7)
         row[extra].set_ylabel(f"{name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", fontsize=7)
-    fig.tight_layout()
     return fig
 
 
@@ -779,8 +779,8 @@ def patches_grid(patches: dict[str, Sequence], size: float = 1.0) -> Figure:
     if not patches:
         raise ValueError("expected at least one channel's patches, got none")
     n = max(len(p) for p in patches.values())
-    fig, axes = plt.subplots(len(patches), n, figsize=(size * n + 0.8, size * 1.2 * len(patches)),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(patches), n, squeeze=False, layout="constrained",
+                             figsize=fit_width(n, len(patches), size=size, aspect=1.2, extra=0.8))
     for row, (title, items) in zip(axes, patches.items(), strict=True):
         for ax in row:
             ax.axis("off")
@@ -788,7 +788,6 @@ def patches_grid(patches: dict[str, Sequence], size: float = 1.0) -> Figure:
             ax.axis("on")
             _show(ax, patch.pixels, f"{patch.activation:.1f}")
         row[0].set_ylabel(title, fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -822,9 +821,9 @@ def heatmap_grid(
         raise ValueError(f"expected one dict of heat maps per image, got {len(images)} images "
                          f"and {len(heatmaps)} dicts")
     n_maps = len(heatmaps[0])
-    fig, axes = plt.subplots(len(images), n_maps + 1, figsize=(size * (n_maps + 1.2),
-                                                               size * len(images)),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(images), n_maps + 1, squeeze=False, layout="constrained",
+                             figsize=fit_width(n_maps + 1, len(images), size=size, aspect=1.0,
+                                               extra=min(0.2 * size, 2.0)))
     for row, image, maps, title in zip(axes, images, heatmaps, titles or [""] * len(images),
                                        strict=True):
         image = np.asarray(image)
@@ -835,7 +834,118 @@ def heatmap_grid(
             shown = ax.imshow(heat, cmap=cmap, alpha=alpha, interpolation="bilinear",
                               extent=(-0.5, width - 0.5, height - 0.5, -0.5))
             fig.colorbar(shown, ax=ax, fraction=0.046)
-    fig.tight_layout()
     return fig
 
 
+
+
+# ----------------------------------------------------------------------------- saliency (10)
+class HeatMap:
+    """A saliency map to draw over an image: ``values`` (h, w) placed by ``extent``.
+
+    ``extent``: ``imshow`` (left, right, bottom, top) in image pixels (e.g.
+    :func:`course_utils.saliency.occlusion_extent` / ``layer_extent``; None: stretched over the
+    whole image). ``vmin``/``vmax`` fix the colour scale (the same for every image, so two maps
+    can be compared); ``cmap``; ``label`` names the colour bar.
+    """
+
+    def __init__(self, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
+                 vmin: float = 0.0, vmax: float = 1.0, cmap: str = "inferno", label: str = "",
+                 alpha: float = 0.6) -> None:
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2:
+            raise ValueError(f"a heat map is (h, w), got shape {values.shape}")
+        if not vmin < vmax:
+            raise ValueError(f"expected vmin < vmax, got {vmin} and {vmax}")
+        self.values, self.extent, self.vmin, self.vmax = values, extent, vmin, vmax
+        self.cmap, self.label, self.alpha = cmap, label, alpha
+
+    @classmethod
+    def drop(cls, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
+             label: str = "drop of p") -> HeatMap:
+        """An occlusion drop p(image) − p(occluded): diverging colours centred on 0, scale
+        fixed to [−1, 1] (red: hiding the square lowers p, blue: raises it)."""
+        return cls(values, extent, -1.0, 1.0, "RdBu_r", label)
+
+    @classmethod
+    def cam(cls, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
+            label: str = "Grad-CAM") -> HeatMap:
+        """A Grad-CAM map in [0, 1] (fixed scale: a weak map stays dark)."""
+        return cls(values, extent, 0.0, 1.0, "inferno", label)
+
+
+def saliency_grid(images: Sequence[np.ndarray], rows: Sequence[dict[str, HeatMap]],
+                  titles: Sequence[str] | None = None, size: float = 2.0) -> Figure:
+    """One row per image: the image, then each :class:`HeatMap` drawn over it at its extent
+    (nearest-neighbour cells: each value shows where it was measured), one colour bar per
+    column (the scales are fixed per column, the same for every row).
+
+    ``images``: R images (H, W[, 3]) 0-255; ``rows``: R dicts {panel title: HeatMap}, the
+    same titles in every row; ``titles``: R titles for the image panels.
+
+    Used in notebook 10.
+    """
+    if len(images) == 0 or len(images) != len(rows):
+        raise ValueError(f"expected one dict of heat maps per image, got {len(images)} images "
+                         f"and {len(rows)} dicts")
+    names = list(rows[0])
+    if any(list(r) != names for r in rows):
+        raise ValueError(f"every row must have the panels {names}")
+    from .figures import fit_width
+
+    n_cols = len(names) + 1
+    width, height = fit_width(n_cols, len(images), size=size, aspect=1.12, extra=0.25 * n_cols)
+    fig, axes = plt.subplots(len(images), n_cols, figsize=(width, height), squeeze=False,
+                             layout="constrained")
+    for r, (image, maps) in enumerate(zip(images, rows, strict=True)):
+        image = np.asarray(image)
+        h, w = image.shape[:2]
+        _show(axes[r][0], image, titles[r] if titles else "input")
+        for c, (name, heat) in enumerate(maps.items(), start=1):
+            ax = axes[r][c]
+            _show(ax, image, name if r == 0 else "")
+            extent = heat.extent or (-0.5, w - 0.5, h - 0.5, -0.5)
+            shown = ax.imshow(heat.values, cmap=heat.cmap, vmin=heat.vmin, vmax=heat.vmax,
+                              alpha=heat.alpha, extent=extent, interpolation="nearest")
+            ax.set_xlim(-0.5, w - 0.5)
+            ax.set_ylim(h - 0.5, -0.5)
+            if r == len(images) - 1:
+                bar = fig.colorbar(shown, ax=axes[:, c], location="bottom", shrink=0.8,
+                                   aspect=15)
+                bar.set_label(heat.label, fontsize=8)
+                bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def channel_grid(maps: np.ndarray, ncols: int = 10, size: float = 0.9, title: str = "") -> Figure:
+    """Every channel of one layer's activations (Chollet's "visualizing intermediate
+    activations"): maps (h, w, C) → C small panels, each with its own colour scale (viridis);
+    a channel that is zero everywhere on this image is drawn blank and titled "0".
+
+    Used in notebook 10.
+    """
+    maps = np.asarray(maps)
+    if maps.ndim != 3:
+        raise ValueError(f"expected one layer's maps (h, w, C), got shape {maps.shape}")
+    n = maps.shape[-1]
+    ncols = min(positive_int("ncols", ncols), n)
+    nrows = -(-n // ncols)
+    from .figures import fit_width
+
+    width, height = fit_width(ncols, nrows, size=size, aspect=1.2)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                             layout="constrained")
+    for c, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if c >= n:
+            ax.axis("off")
+            continue
+        channel = maps[..., c]
+        dead = not np.any(channel)
+        if not dead:
+            ax.imshow(channel, cmap="viridis")
+        ax.set_title("0" if dead else str(c), fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    return fig

@@ -222,3 +222,79 @@ def test_notebook_figures_have_no_overlapping_titles(path):
 
 def test_notebooks_were_found():
     assert len(NOTEBOOKS) >= 11
+
+
+# --- every plotting helper fits and has no overlapping titles by default --------------------
+
+FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+           "Bag", "Ankle boot"]
+
+
+def helper_figures():
+    """(name, thunk) pairs: each helper called with notebook-sized inputs and default sizes."""
+    from types import SimpleNamespace
+
+    from course_utils import plotting
+
+    rng = np.random.default_rng(0)
+    digits = rng.integers(0, 255, (40, 28, 28), dtype=np.uint8)
+    colour = rng.integers(0, 255, (40, 32, 32, 3), dtype=np.uint8)
+    labels = np.arange(40) % 10
+    points = rng.normal(size=(200, 2))
+    patch = SimpleNamespace(pixels=colour[0], activation=12.3)
+    history = {"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.8, 0.9],
+               "val_accuracy": [0.4, 0.7, 0.8], "learning_rate": [1e-3, 1e-3, 5e-4]}
+    cost = [SimpleNamespace(name=n, params=p, mult_adds=p * 30, activation_bytes=p * 4)
+            for n, p in (("LeNet-5", 6e4), ("AlexNet", 6e7), ("VGG-16", 1.4e8),
+                         ("ResNet-50", 2.5e7))]
+    return [
+        ("image_grid", lambda: plotting.image_grid(digits[:20], [str(i) for i in range(20)])),
+        ("labelled_grid", lambda: plotting.labelled_grid(colour[:20], labels[:20], FASHION)),
+        ("mistakes_grid", lambda: plotting.mistakes_grid(digits, labels, (labels + 3) % 10,
+                                                         FASHION)),
+        ("maps_with_colorbar", lambda: plotting.maps_with_colorbar(
+            [rng.normal(size=(20, 20)) for _ in range(5)], [f"|map {i}|" for i in range(5)])),
+        ("matrix_figure", lambda: plotting.matrix_figure(
+            [rng.integers(0, 9, (12, 12)), np.ones((3, 3)), np.zeros((10, 10))],
+            ["input", "kernel", "output"], ["∗", "="])),
+        ("learning_curves", lambda: plotting.learning_curves(
+            history, ("loss", "accuracy", "learning_rate"), title="a run")),
+        ("confusion_matrix", lambda: plotting.confusion_matrix(labels, (labels + 1) % 10,
+                                                               FASHION)),
+        ("cost_bars", lambda: plotting.cost_bars(cost)),
+        ("embedding_panels", lambda: plotting.embedding_panels(
+            {n: points for n in ("t-SNE pixels", "t-SNE CNN", "PCA pixels", "PCA CNN")},
+            labels.repeat(5), FASHION)),
+        ("neighbors_figure", lambda: plotting.neighbors_figure(
+            colour[:2], {"pixels": colour[:16].reshape(2, 8, 32, 32, 3),
+                         "CNN": colour[16:32].reshape(2, 8, 32, 32, 3)}, labels[:2],
+            {"pixels": labels[:16].reshape(2, 8), "CNN": labels[16:32].reshape(2, 8)},
+            FASHION)),
+        ("feature_map_grid", lambda: plotting.feature_map_grid(
+            {f"conv{i}": rng.normal(size=(16, 16, 8)) for i in range(3)}, image=colour[0])),
+        ("patches_grid", lambda: plotting.patches_grid({f"ch {i}": [patch] * 9
+                                                       for i in range(3)})),
+        ("heatmap_grid", lambda: plotting.heatmap_grid(
+            colour[:2], [{n: rng.random((4, 4)) for n in ("Grad-CAM", "occlusion", "saliency")}
+                         ] * 2, ["cat", "dog"])),
+        ("top5_error_figure", lambda: plotting.top5_error_figure(
+            [(2010, "NEC", None, 28.2), (2012, "AlexNet", 8, 16.4), (2014, "VGG", 19, 7.3),
+             (2015, "ResNet", 152, 3.6)], human=5.1)),
+    ]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in helper_figures()])
+def test_plotting_helpers_fit_and_do_not_overlap(name):
+    fig = dict(helper_figures())[name]()
+    fig.set_dpi(figures.DPI)
+    png = inline_png(fig)
+    renderer = fig.canvas.get_renderer()
+    assert figures.png_size(png)[0] <= figures.MAX_WIDTH_PX
+    assert figures.check_figure(fig, png, renderer) == []
+
+
+def test_wrap_title_breaks_at_spaces():
+    assert figures.wrap_title("T-shirt/top → Pullover", 70) == "T-shirt/top →\nPullover"
+    assert figures.wrap_title("cat", 5) == "cat"  # a word longer than a line stays whole
+    with pytest.raises(ValueError, match="width_pt and fontsize must be positive"):
+        figures.wrap_title("cat", 0)
