@@ -669,6 +669,117 @@ def check_per_class_accuracy(fn: Callable[..., Any]) -> bool:
     ])
 
 
+_LENET_ROWS = ("conv1", "conv2", "dense 120", "dense 84", "output")
+_LENET_ACTIVATIONS = ("tanh", "tanh", "relu", "relu", "softmax")
+
+
+def _lenet_facts(model: Any, *_: Any) -> tuple:
+    """(input shape, output shape, parameters of each Conv2D/Dense layer, their activations,
+    total parameters) of a Keras model; NotRight for anything else."""
+    if not (hasattr(model, "count_params") and hasattr(model, "layers")):
+        raise NotRight(f"expected a Keras model, got {type(model).__name__}")
+    try:
+        weighted = [layer for layer in model.layers
+                    if type(layer).__name__ in ("Conv2D", "Dense")]
+        return (tuple(model.input_shape), tuple(model.output_shape),
+                tuple(int(layer.count_params()) for layer in weighted),
+                tuple(str(layer.get_config().get("activation")) for layer in weighted),
+                int(model.count_params()))
+    except Exception as exc:  # noqa: BLE001 - an unbuilt or odd model is a verdict
+        raise NotRight(f"could not read the model ({type(exc).__name__}: {exc}); start it "
+                       "with keras.Input(shape=(32, 32, 1))") from None
+
+
+def _first_wrong_row(got: tuple, want: tuple) -> str:
+    if len(got) != len(want):
+        return (f"{len(got)} Conv2D/Dense layers, the slide's table has {len(want)} "
+                f"({', '.join(_LENET_ROWS)})")
+    for name, g, w in zip(_LENET_ROWS, got, want):
+        if g != w:
+            return f"row {name} has {g:,} parameters, the slide's table {w:,}"
+    return "the rows are right"
+
+
+def _lenet_valid_padding_total() -> int:
+    """Parameters of LeNet-5 with conv1 padded 'same' (32 → 32 → 16 → 12 → 6: 576 inputs)."""
+    from .shapes import conv_params, dense_params
+
+    return (conv_params(5, 5, 1, 6) + conv_params(5, 5, 6, 16) + dense_params(6 * 6 * 16, 120)
+            + dense_params(120, 84) + dense_params(84, 10))
+
+
+LENET_TRAIN_EXAMPLES = 3000  # the check trains on at most this many images ...
+LENET_VAL_EXAMPLES = 2000  # ... and evaluates on at most this many held-out ones
+LENET_EPOCHS = 2
+
+
+def lenet_validation_accuracy(build: Callable[[], Any], x: np.ndarray, y: np.ndarray,
+                              x_val: np.ndarray, y_val: np.ndarray, seed: int = 0) -> float:
+    """Build a model with ``build()``, train it as the check does, return its held-out accuracy.
+
+    Seeded (``seed``) before the model is built, so the same builder and data give the same
+    number on one machine. Adam, sparse cross-entropy, mini-batches of 32,
+    :data:`LENET_EPOCHS` epochs on the first :data:`LENET_TRAIN_EXAMPLES` images of ``x``
+    (N, 32, 32, 1), ``y`` (N,); accuracy on the first :data:`LENET_VAL_EXAMPLES` of ``x_val``,
+    ``y_val`` — a validation split, never the test set.
+    """
+    import keras
+
+    if len(x) != len(y) or len(x_val) != len(y_val) or not len(x) or not len(x_val):
+        raise ValueError(f"expected non-empty x, y and x_val, y_val of equal lengths, got "
+                         f"{len(x)}, {len(y)} and {len(x_val)}, {len(y_val)}")
+    keras.utils.set_random_seed(seed)
+    model = build()
+    n, n_val = min(len(x), LENET_TRAIN_EXAMPLES), min(len(x_val), LENET_VAL_EXAMPLES)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x[:n], y[:n], epochs=LENET_EPOCHS, batch_size=32, verbose=0)
+    return float(model.evaluate(x_val[:n_val], y_val[:n_val], verbose=0)[1])
+
+
+def check_lenet_build(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray, x_val: np.ndarray,
+                      y_val: np.ndarray, min_accuracy: float) -> bool:
+    """Used in notebook 04 (exercise 4.4): ``fn()`` builds LeNet-5 from the slide's table
+    (uncompiled): 32×32×1 → Conv2D(6, 5×5, tanh, valid) → AveragePooling2D(2×2) →
+    Conv2D(16, 5×5, tanh) → AveragePooling2D(2×2) → Flatten → Dense(120, relu) →
+    Dense(84, relu) → Dense(10, softmax), 61,706 parameters. The structure is compared with
+    :func:`course_utils.models.lenet5` (per-row parameters and activations, with a hint naming
+    the first wrong row), then a fresh model is trained briefly
+    (:func:`lenet_validation_accuracy`) and must reach ``min_accuracy`` on the held-out
+    validation images ``x_val`` (N, 32, 32, 1), ``y_val`` (N,)."""
+    from .models import lenet5
+
+    want = _lenet_facts(lenet5())
+    same_padding = _lenet_valid_padding_total()
+    hints: list[Hint] = [
+        (lambda g, w: g[4] == same_padding,
+         f"{same_padding:,} parameters instead of {want[4]:,}: conv1 must be padding='valid' "
+         "(32 → 28), so Flatten gets 5·5·16 = 400 values"),
+        (lambda g, w: g[2] != w[2], lambda g, w: _first_wrong_row(g[2], w[2])),
+        (lambda g, w: "linear" in g[3],
+         lambda g, w: f"{_LENET_ROWS[g[3].index('linear')]} has no activation: the slide uses "
+                      "tanh in the convolutions, relu in the hidden dense layers, softmax out"),
+        (lambda g, w: g[3] != w[3], "activations: tanh, tanh (convolutions), relu, relu "
+                                    "(dense), softmax (output)"),
+    ]
+    if not callable(fn):
+        return report("4.4", False, f"expected a function, got {type(fn).__name__}")
+    verdict = _case_verdict(fn, lambda: want, (), named(
+        ("input shape", "output shape", "parameters per Conv2D/Dense", "activations",
+         "total parameters")), hints, _lenet_facts, "")
+    if verdict:
+        return report("4.4", False, verdict)
+    ok, accuracy = attempt(lenet_validation_accuracy, fn, x, y, x_val, y_val)
+    if not ok:
+        return report("4.4", False, f"training your model {accuracy}")
+    if not np.isfinite(accuracy) or accuracy < min_accuracy:
+        return report("4.4", False, f"validation accuracy {accuracy:.3f} after {LENET_EPOCHS} "
+                      f"epochs, below {min_accuracy:.2f}: is the output a softmax over 10 "
+                      "classes and are the inputs scaled to [0, 1]?")
+    return report("4.4", True, f"validation accuracy {accuracy:.3f} ≥ {min_accuracy:.2f} after "
+                  f"{LENET_EPOCHS} epochs on {min(len(x), LENET_TRAIN_EXAMPLES):,} digits")
+
+
 def _early_stop_epoch(val_losses: Any, patience: int, improves: Callable = np.less) -> int | None:
     """Epoch (0-based) at which Keras' EarlyStopping(monitor="val_loss") stops, or None.
 
