@@ -148,6 +148,7 @@ def test_readme_gives_every_hash():
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
+@pytest.mark.slow  # decodes 12,000 JPEGs
 def test_cifar10_offline_is_the_bundled_real_subset(empty_keras_cache):
     ds = data.load_cifar10()
     assert ds.x_train.shape == (10_000, 32, 32, 3) and ds.x_test.shape == (2_000, 32, 32, 3)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from course_utils import data
+from tests.conftest import kernel_registered
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -143,14 +144,6 @@ def test_results_table_and_markdown():
                                             "training_seconds": 540.0})])
     assert table[1] == ["05_cifar", "deeper", "412,000", "12", "0.8512", "9.0"]
     assert fp.markdown(table).splitlines()[1] == "|---|---|---|---|---|---|"
-
-
-def kernel_registered(name: str = "cnn-course") -> bool:
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
-    except ImportError:
-        return False
-    return name in KernelSpecManager().find_kernel_specs()
 
 
 @pytest.mark.slow

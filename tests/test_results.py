@@ -40,6 +40,7 @@ def test_rows_are_appended_as_json_lines(monkeypatch, tmp_path):
     assert [r["epochs"] for r in results.read_results(log)] == [2, 12]
 
 
+@pytest.mark.slow  # fits a model
 def test_with_a_real_keras_history(monkeypatch, tmp_path):
     import keras
     import numpy as np
