@@ -145,13 +145,35 @@ def device_report() -> dict[str, str]:
     }
 
 
+def style_figures() -> bool:
+    """Figure defaults every notebook shares, and the legibility check of every shown figure.
+
+    Sets ``figure.dpi`` = :data:`course_utils.figures.DPI` (100; the inline backend saves at
+    it, so a figure ``w`` inches wide is about ``100·w`` px and must stay ≤ 9.6 in to show
+    unscaled) and constrained layout by default (titles and labels never overlap; a cell should
+    not call ``tight_layout()``). Inside IPython it installs :func:`course_utils.figures.install`:
+    every figure displayed prints ``FIGURE WARNING: ...`` if titles overlap or it is wider than
+    990 px. Returns whether that check was installed (False outside IPython).
+    """
+    import matplotlib as mpl
+
+    from . import figures
+
+    installed = figures.install()  # imports pyplot first inside IPython (the inline backend)
+    mpl.rcParams.update({"figure.dpi": figures.DPI, "savefig.dpi": "figure",
+                         "figure.constrained_layout.use": True})
+    return installed
+
+
 def setup(seed: int = DEFAULT_SEED, report: bool = True) -> Profile:
     """Start a notebook: seed, enable determinism, quiet TF logs, print profile/device/data.
 
+    Also sets the figure defaults and installs the figure check (:func:`style_figures`).
     Returns the active :class:`Profile`.
     """
     prof = get_profile()
     seed_everything(seed)
+    style_figures()
     if report:
         from . import data
 

@@ -28,6 +28,7 @@ DPI = 100  # figure.dpi that config.setup() sets (matplotlib's default; the inli
 MAX_WIDTH_PX = 990  # JupyterLab's output area: wider PNGs are scaled down
 MAX_WIDTH_IN = 9.6  # figsize width that stays ≤ MAX_WIDTH_PX at DPI with bbox_inches="tight"
 WARNING_PREFIX = "FIGURE WARNING:"
+MAX_LINES = 3  # warning lines printed per figure (then a count of the rest)
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -70,7 +71,8 @@ def wrap_title(text: str, width_pt: float, fontsize: float = 8.0) -> str:
 
     A character is taken as ``0.55 * fontsize`` points wide (DejaVu Sans averages about
     that), so a line holds ``⌊width_pt / (0.55 * fontsize)⌋`` characters; a word longer than a
-    line stays whole. Used for panel titles of grids whose panels :func:`fit_width` shrank.
+    line stays whole and line breaks already in ``text`` are kept. Used for panel titles of
+    grids whose panels :func:`fit_width` shrank.
 
     >>> wrap_title("T-shirt/top → Pullover", 70)
     'T-shirt/top →\\nPullover'
@@ -80,8 +82,9 @@ def wrap_title(text: str, width_pt: float, fontsize: float = 8.0) -> str:
     if not width_pt > 0 or not fontsize > 0:
         raise ValueError(f"width_pt and fontsize must be positive, got {width_pt!r}, {fontsize!r}")
     chars = max(1, int(width_pt / (0.55 * fontsize)))
-    return "\n".join(textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=False)
-                     or [text])
+    return "\n".join("\n".join(textwrap.wrap(line, chars, break_long_words=False,
+                                             break_on_hyphens=False) or [line])
+                     for line in text.split("\n"))
 
 
 # --- overlap detection --------------------------------------------------------------------
@@ -200,8 +203,11 @@ def checked(formatter: Callable) -> Callable:
         if data:
             raw = base64.b64decode(data) if isinstance(data, str) else data
             renderer = getattr(fig.canvas, "get_renderer", lambda: None)()
-            for line in check_figure(fig, raw, renderer):
+            lines = check_figure(fig, raw, renderer)
+            for line in lines[:MAX_LINES]:
                 print(line)
+            if len(lines) > MAX_LINES:
+                print(f"{WARNING_PREFIX} ... and {len(lines) - MAX_LINES} more in this figure")
         return data
 
     format_and_check.checks_figures = True
@@ -211,8 +217,9 @@ def checked(formatter: Callable) -> Callable:
 def install(shell=None) -> bool:
     """Check every figure IPython shows: wrap its ``image/png`` formatter for ``Figure``.
 
-    Imports pyplot first, so that the inline backend has registered its formatter (it does so
-    once, on activation). Returns False outside IPython or without a PNG formatter.
+    Loads pyplot's backend first, so that the inline backend has registered its formatter (it
+    does so once, on activation); figures open at that moment are closed. Returns False outside
+    IPython or without a PNG formatter for ``Figure``.
     """
     if shell is None:
         try:
@@ -222,8 +229,13 @@ def install(shell=None) -> bool:
         shell = get_ipython()
     if shell is None:
         return False
-    import matplotlib.pyplot  # noqa: F401  (activates the inline backend and its formatters)
+    import matplotlib
+    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
+
+    # pyplot loads its backend lazily; loading it now lets the inline backend register its
+    # formatters (it does so once, when its module is imported) before they are wrapped
+    plt.switch_backend(matplotlib.get_backend())
 
     png = shell.display_formatter.formatters.get("image/png")
     if png is None:

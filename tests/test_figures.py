@@ -156,6 +156,7 @@ def test_hook_prints_warnings_for_the_figures_ipython_shows(capsys):
         out = capsys.readouterr().out
         assert figures.png_size(base64.b64decode(crowded))[0] < figures.MAX_WIDTH_PX
         assert out.count("FIGURE WARNING: titles overlap in axes 0 and 1") == 1
+        assert len(out.splitlines()) <= figures.MAX_LINES + 1
         fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
         ax.set_title("fine")
         assert png(fig) and capsys.readouterr().out == ""
@@ -296,5 +297,18 @@ def test_plotting_helpers_fit_and_do_not_overlap(name):
 def test_wrap_title_breaks_at_spaces():
     assert figures.wrap_title("T-shirt/top → Pullover", 70) == "T-shirt/top →\nPullover"
     assert figures.wrap_title("cat", 5) == "cat"  # a word longer than a line stays whole
+    assert figures.wrap_title("chelsea\nscikit-image data", 50) == "chelsea\nscikit-image\ndata"
     with pytest.raises(ValueError, match="width_pt and fontsize must be positive"):
         figures.wrap_title("cat", 0)
+
+
+def test_style_figures_sets_the_defaults(monkeypatch):
+    from course_utils import config
+
+    monkeypatch.setattr(matplotlib, "rcParams", matplotlib.rcParams.copy())
+    assert config.style_figures() is False  # no IPython here: nothing to hook
+    assert matplotlib.rcParams["figure.dpi"] == figures.DPI
+    assert matplotlib.rcParams["figure.constrained_layout.use"] is True
+    fig = plt.figure()  # the default figsize fits
+    assert fig.get_size_inches()[0] <= figures.MAX_WIDTH_IN
+    assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
