@@ -25,8 +25,8 @@ def notebook(path: Path, *sources: str) -> Path:
 
 @pytest.mark.slow
 def test_a_passing_run_prints_progress_and_table_only(tmp_path, capfd):
-    noisy = notebook(tmp_path / "01_noisy.ipynb",
-                     "import os\nos.write(2, b'C++ start-up noise\\n')\nos.write(1, b'raw stdout\\n')",
+    noise = "import os\nos.write(2, b'C++ start-up noise\\n')\nos.write(1, b'raw stdout\\n')"
+    noisy = notebook(tmp_path / "01_noisy.ipynb", noise,
                      "print('cell output stays in the notebook')")
     assert run_notebooks.main([str(noisy), "--html-dir", str(tmp_path / "html")]) == 0
     out, err = capfd.readouterr()
