@@ -13,6 +13,7 @@ All functions take a Keras model whose input is (batch, H, W, C) images. Used in
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,14 +25,36 @@ from .validation import positive_int
 __all__ = [
     "Patch",
     "feature_maps",
+    "filter_patterns",
     "first_layer_filters",
     "grad_cam",
     "grad_cam_from",
+    "grid_extent",
+    "interior_units",
+    "layer_extent",
     "max_activating_patches",
     "occlude",
+    "occlusion_extent",
     "occlusion_map",
+    "occlusion_positions",
     "receptive_field_of",
+    "deletion_score",
+    "to_pixels",
 ]
+
+_PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _probe(model: Any, layer_names: str | tuple[str, ...], with_output: bool = False) -> Any:
+    """:func:`~course_utils.probe.layer_probe`, built once per (model, layers): a new Keras
+    model per call would be traced again by every ``predict`` and every gradient."""
+    per_model = _PROBES.setdefault(model, {})
+    key = (layer_names, with_output)
+    if key not in per_model:
+        names = layer_names if isinstance(layer_names, str) else list(layer_names)
+        per_model[key] = layer_probe(model, names, with_output=with_output)
+    return per_model[key]
+
 
 def _check_image(image: Any) -> np.ndarray:
     image = np.asarray(image)
@@ -67,7 +90,7 @@ def feature_maps(model: Any, image: Any, layer_names: list[str]) -> dict[str, np
     image: (H, W, C) in the units the model expects (0-255 for EfficientNet-Lite0).
     """
     image = _check_image(image)
-    probe = layer_probe(model, list(layer_names))
+    probe = _probe(model, tuple(layer_names))
     maps = probe.predict(image[None].astype("float32"), verbose=0)
     maps = maps if isinstance(maps, (list, tuple)) else [maps]
     return {name: np.asarray(m[0]) for name, m in zip(layer_names, maps, strict=True)}
@@ -122,14 +145,37 @@ def _crop(image: np.ndarray, rows: tuple[int, int], cols: tuple[int, int], size:
     return out
 
 
+def interior_units(field: Any, input_size: int) -> np.ndarray:
+    """Indices of the units (one axis) whose whole receptive field lies inside the image.
+
+    ``field``: an :class:`~course_utils.receptive_field.RFRow` with ``out_size`` (e.g. from
+    :func:`receptive_field_of`). Unit i is centred on ``start + i·jump`` and sees
+    ``± (size − 1)/2`` pixels around it; it is interior when
+    ``start + i·jump − (size − 1)/2 ≥ 0`` and ``start + i·jump + (size − 1)/2 ≤ n − 1``.
+    A border unit sees padding (zeros) for part of its field: its activation mixes the image
+    with the padding, and a crop of its field would be partly empty. May be empty.
+    """
+    n = positive_int("input_size", input_size)
+    if field.out_size is None:
+        raise ValueError("the receptive-field row has no out_size: compute it with input_size")
+    centres = field.start + np.arange(field.out_size) * field.jump
+    half = (field.size - 1) / 2
+    return np.flatnonzero((centres - half >= 0) & (centres + half <= n - 1))
+
+
 def max_activating_patches(
-    model: Any, layer_name: str, images: np.ndarray, channel: int, n_patches: int = 6
+    model: Any, layer_name: str, images: np.ndarray, channel: int, n_patches: int = 6,
+    activations: np.ndarray | None = None, exclude_border: bool = True,
 ) -> list[Patch]:
     """The ``n_patches`` image patches that activate ``channel`` of ``layer_name`` most.
 
     images: (N, H, W, C). For each image, the unit (row, col) of the channel's map with the
     largest activation; the images are ranked by it (one patch per image, so the patches show
     ``n_patches`` different examples) and the receptive field of each unit is cropped out.
+    ``activations``: the layer's output on ``images`` (N, h, w, C_l), if already computed (one
+    forward pass serves every channel). ``exclude_border`` (default): only units whose whole
+    receptive field lies inside the image compete (:func:`interior_units`) — a border unit's
+    activation partly responds to the zero padding, and its patch would be partly grey.
     """
     images = np.asarray(images, dtype="float32")
     if images.ndim != 4:
@@ -139,22 +185,81 @@ def max_activating_patches(
         raise ValueError(f"channel must be between 0 and {n_channels - 1}, got {channel}")
     if not 1 <= n_patches <= len(images):
         raise ValueError(f"n_patches must be between 1 and {len(images)}, got {n_patches}")
-    probe = layer_probe(model, layer_name)
-    maps = probe.predict(images, batch_size=32, verbose=0)[..., channel]  # (N, h, w)
     field = receptive_field_of(model, layer_name, input_size=images.shape[1])
+    if activations is None:
+        activations = _probe(model, layer_name).predict(images, batch_size=32, verbose=0)
+    activations = np.asarray(activations)
+    if activations.ndim != 4 or len(activations) != len(images):
+        raise ValueError(f"activations must be the layer's output (N={len(images)}, h, w, C), "
+                         f"got shape {activations.shape}")
+    maps = activations[..., channel].astype("float64")  # (N, h, w)
+    if exclude_border:
+        rows = interior_units(field, images.shape[1])
+        cols = interior_units(receptive_field_of(model, layer_name, input_size=images.shape[2])
+                              if images.shape[2] != images.shape[1] else field, images.shape[2])
+        if rows.size == 0 or cols.size == 0:
+            raise ValueError(f"no unit of {layer_name!r} has its whole {field.size}-pixel field "
+                             f"inside a {images.shape[1]}×{images.shape[2]} image: use larger "
+                             "images or exclude_border=False")
+        keep = np.full(maps.shape[1:], -np.inf)
+        keep[np.ix_(rows, cols)] = 0.0
+        maps = maps + keep
     flat = maps.reshape(len(maps), -1)
     best_unit = flat.argmax(axis=1)
     patches = []
     for index in np.argsort(-flat.max(axis=1), kind="stable")[:n_patches]:
         row, col = np.unravel_index(best_unit[index], maps.shape[1:])
-        rows = field.bounds(int(row), images.shape[1])
-        cols = field.bounds(int(col), images.shape[2])
+        rows_ = field.bounds(int(row), images.shape[1])
+        cols_ = field.bounds(int(col), images.shape[2])
         first = (field.start + row * field.jump - (field.size - 1) / 2,
                  field.start + col * field.jump - (field.size - 1) / 2)
-        pixels = _crop(images[index], rows, cols, field.size, first)
+        pixels = _crop(images[index], rows_, cols_, field.size, first)
         patches.append(Patch(int(index), int(row), int(col), float(maps[index, row, col]),
                              pixels))
     return patches
+
+
+def filter_patterns(
+    model: Any, layer_name: str, channels: Any, size: int = 64, steps: int = 20,
+    step_size: float = 8.0, seed: int = 0,
+) -> np.ndarray:
+    """What excites a channel: input images made by gradient ascent (Chollet, *Deep Learning
+    with Python*, "Visualizing convnet filters"; Erhan et al. 2009).
+
+    Starts from grey images (127 + small noise) of ``size`` × ``size`` × 3, one per channel of
+    ``channels``, and repeats ``steps`` times: x ← x + step_size · g / (std(g) + 1e-8),
+    where g = ∂ mean(A_c[interior]) / ∂x is the gradient of channel c's mean activation over
+    the units of ``layer_name`` that do not touch the border (two units are dropped on every
+    side, as in Chollet's code), then clips x to 0..255. All channels ascend together in one
+    batch (one gradient per step). Returns (len(channels), size, size, 3) float32 in 0..255.
+    The model must accept ``size`` × ``size`` inputs (e.g. built with input shape
+    (None, None, 3)).
+    """
+    import tensorflow as tf
+
+    channels = [int(c) for c in np.atleast_1d(channels)]
+    n_channels = get_layer(model, layer_name).output.shape[-1]
+    if not channels or not all(0 <= c < n_channels for c in channels):
+        raise ValueError(f"channels must be between 0 and {n_channels - 1}, got {channels}")
+    size, steps = positive_int("size", size, minimum=8), positive_int("steps", steps)
+    probe = _probe(model, layer_name)
+    rng = np.random.default_rng(seed)
+    x = tf.Variable((127.0 + rng.normal(0, 8, (len(channels), size, size, 3))).astype("float32"))
+    pick = tf.one_hot(channels, n_channels)  # (n, C): each image climbs its own channel
+
+    @tf.function
+    def ascend() -> None:
+        with tf.GradientTape() as tape:
+            maps = probe(x, training=False)
+            inner = maps[:, 2:-2, 2:-2, :] if maps.shape[1] > 4 and maps.shape[2] > 4 else maps
+            score = tf.reduce_sum(tf.reduce_mean(inner, axis=(1, 2)) * pick)
+        g = tape.gradient(score, x)
+        g = g / (tf.math.reduce_std(g, axis=(1, 2, 3), keepdims=True) + 1e-8)
+        x.assign(tf.clip_by_value(x + step_size * g, 0.0, 255.0))
+
+    for _ in range(steps):
+        ascend()
+    return x.numpy()
 
 
 def occlude(image: Any, top: int, left: int, patch_size: int, fill: float = 127.0) -> np.ndarray:
@@ -167,35 +272,165 @@ def occlude(image: Any, top: int, left: int, patch_size: int, fill: float = 127.
     return out
 
 
+def occlusion_positions(length: int, patch_size: int, stride: int) -> np.ndarray:
+    """First pixel (one axis) of every occluding square: ``offset + i·stride``, i = 0 … n − 1.
+
+    n = ⌊(length − patch_size)/stride⌋ + 1 squares fit inside the image; the grid is centred,
+    ``offset = ⌊(length − patch_size − (n − 1)·stride)/2⌋``, so the pixels no square covers
+    (fewer than ``stride``) are split between the two borders. Square i covers pixels
+    ``[top_i, top_i + patch_size)`` and is centred on ``top_i + (patch_size − 1)/2``.
+    """
+    length = positive_int("length", length)
+    stride = positive_int("stride", stride)
+    if not 1 <= patch_size <= length:
+        raise ValueError(f"patch_size must be between 1 and {length}, got {patch_size}")
+    n = (length - patch_size) // stride + 1
+    offset = (length - patch_size - (n - 1) * stride) // 2
+    return offset + stride * np.arange(n)
+
+
+def grid_extent(first_centre: tuple[float, float], step: tuple[float, float],
+                shape: tuple[int, int]) -> tuple[float, float, float, float]:
+    """``imshow`` extent (left, right, bottom, top) that puts cell (i, j) of a (h, w) map at
+    pixel (row, col) = ``first_centre + (i, j)·step`` of the image it is drawn on.
+
+    A cell is ``step`` pixels wide, so the map starts half a step before the first centre:
+    ``left = c0 − step/2``, ``right = left + w·step`` (the same for rows, top above bottom as
+    ``imshow`` with ``origin="upper"`` expects). Image pixel k is drawn on [k − ½, k + ½].
+    """
+    (r0, c0), (sr, sc), (h, w) = first_centre, step, shape
+    if sr <= 0 or sc <= 0 or h < 1 or w < 1:
+        raise ValueError(f"expected positive steps and a non-empty shape, got step {step}, "
+                         f"shape {shape}")
+    left, top = c0 - sc / 2, r0 - sr / 2
+    return (float(left), float(left + w * sc), float(top + h * sr), float(top))
+
+
+def occlusion_extent(image_shape: tuple[int, ...], patch_size: int, stride: int
+                     ) -> tuple[float, float, float, float]:
+    """Where an :func:`occlusion_map` belongs on its image: each value at the centre of the
+    square that was hidden for it (:func:`occlusion_positions`, :func:`grid_extent`).
+
+    Stretching the map over the whole image instead misplaces it by up to
+    ``(patch_size − stride)/2`` pixels at the borders (11.5 px for a 32-pixel square moved by 8
+    on a 128-pixel image).
+    """
+    rows = occlusion_positions(int(image_shape[0]), patch_size, stride)
+    cols = occlusion_positions(int(image_shape[1]), patch_size, stride)
+    half = (patch_size - 1) / 2
+    return grid_extent((rows[0] + half, cols[0] + half), (stride, stride), (len(rows), len(cols)))
+
+
+def layer_extent(model: Any, layer_name: str, image_shape: tuple[int, ...]
+                 ) -> tuple[float, float, float, float]:
+    """Where a map of ``layer_name`` (e.g. a Grad-CAM) belongs on an image of ``image_shape``:
+    unit i at the centre of its receptive field, ``start + i·jump`` (:func:`receptive_field_of`).
+
+    With 'same' padding and stride 2 TensorFlow pads at the end, so unit 0 of EfficientNet's
+    last layer is centred on pixel 31, not 15.5 as stretching a 4×4 map over 128 pixels draws it.
+    """
+    rows = receptive_field_of(model, layer_name, input_size=int(image_shape[0]))
+    cols = receptive_field_of(model, layer_name, input_size=int(image_shape[1]))
+    return grid_extent((rows.start, cols.start), (rows.jump, cols.jump),
+                       (rows.out_size, cols.out_size))
+
+
 def occlusion_map(
     model: Any,
     image: Any,
     class_index: int,
     patch_size: int,
     stride: int,
-    fill: float = 127.0,
+    fill: Any = 127.0,
     batch_size: int = 64,
+    softmax: bool = False,
 ) -> np.ndarray:
     """Occlusion saliency (Zeiler & Fergus 2014): the class score with each region hidden.
 
-    A grey ``patch_size`` square slides over image (H, W, C) with ``stride``; entry (i, j) of the
-    returned (⌈(H − p)/s⌉ + 1, ⌈(W − p)/s⌉ + 1) map is ``model(occluded image)[class_index]``.
-    Where the score drops, the hidden pixels mattered for the class.
+    A ``patch_size`` square slides over image (H, W, C) with ``stride``, at the positions of
+    :func:`occlusion_positions` (all inside the image); entry (i, j) of the returned
+    (n_rows, n_cols) map is ``model(occluded image)[class_index]`` (after a softmax over the
+    outputs when ``softmax``: pass a logits model and get probabilities). ``fill``: the value of
+    the hidden pixels — a number or colour (127: grey), or an image (H, W, C) whose pixels
+    replace the hidden ones (e.g. a blurred copy). All occluded copies go through the model in
+    batches of ``batch_size``. Draw the map with :func:`occlusion_extent`.
     """
-    image = _check_image(image)
+    image = _check_image(image).astype("float32")
     if not 1 <= patch_size <= min(image.shape[:2]):
         raise ValueError(f"patch_size must be between 1 and {min(image.shape[:2])}, got "
                          f"{patch_size}")
     stride = positive_int("stride", stride)
-    n_rows = -(-(image.shape[0] - patch_size) // stride) + 1
-    n_cols = -(-(image.shape[1] - patch_size) // stride) + 1
-    batch = np.stack([occlude(image, i * stride, j * stride, patch_size, fill)
-                      for i in range(n_rows) for j in range(n_cols)])
-    scores = model.predict(batch, batch_size=batch_size, verbose=0)
+    fill = np.asarray(fill, dtype="float32")
+    if fill.ndim == 3 and fill.shape != image.shape:
+        raise ValueError(f"a fill image must have the image's shape {image.shape}, got "
+                         f"{fill.shape}")
+    rows = occlusion_positions(image.shape[0], patch_size, stride)
+    cols = occlusion_positions(image.shape[1], patch_size, stride)
+    batch = np.repeat(image[None], len(rows) * len(cols), axis=0)
+    for k, (top, left) in enumerate((t, c) for t in rows for c in cols):
+        window = (slice(top, top + patch_size), slice(left, left + patch_size))
+        batch[(k, *window)] = fill[window] if fill.ndim == 3 else fill
+    scores = np.asarray(model.predict(batch, batch_size=batch_size, verbose=0), dtype="float64")
     n_classes = scores.shape[-1]
     if not 0 <= class_index < n_classes:
         raise ValueError(f"class_index must be between 0 and {n_classes - 1}, got {class_index}")
-    return scores[:, class_index].reshape(n_rows, n_cols)
+    if softmax:
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+    return scores[:, class_index].reshape(len(rows), len(cols))
+
+
+def to_pixels(values: Any, extent: tuple[float, float, float, float],
+              image_shape: tuple[int, ...]) -> np.ndarray:
+    """A coarse map (h, w) as one value per image pixel (H, W): pixel (r, c) takes the value of
+    the cell it lies in when the map is drawn at ``extent`` (:func:`grid_extent`); pixels
+    beyond the first or last cell take the nearest cell's value. What the eye reads off the
+    figure, as an array (e.g. to rank pixels by importance)."""
+    values = np.asarray(values, dtype="float64")
+    if values.ndim != 2:
+        raise ValueError(f"expected a map (h, w), got shape {values.shape}")
+    left, right, bottom, top = extent
+    h, w = values.shape
+    rows = np.floor((np.arange(int(image_shape[0])) - top) / ((bottom - top) / h)).astype(int)
+    cols = np.floor((np.arange(int(image_shape[1])) - left) / ((right - left) / w)).astype(int)
+    return values[np.ix_(np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1))]
+
+
+def deletion_score(model: Any, image: Any, class_index: int, pixel_maps: Any,
+                   fraction: float, fill: Any, softmax: bool = True) -> np.ndarray:
+    """The deletion test (Petsiuk et al., "RISE", BMVC 2018): hide the ``fraction`` of pixels a
+    saliency map ranks highest and measure the class probability that is left.
+
+    ``pixel_maps``: (M, H, W) or (H, W) pixel importances (:func:`to_pixels`); for each map the
+    ⌈fraction·H·W⌉ pixels with the largest values (ties broken by position) are replaced by
+    ``fill`` (a number, a colour or an image (H, W, C), e.g. a blurred copy). One batch of M
+    images through ``model`` (logits, turned into probabilities when ``softmax``). Returns (M,)
+    probabilities of ``class_index``: the lower, the better the map found the evidence. Compare
+    with random maps of the same size to know what "low" means.
+    """
+    image = _check_image(image).astype("float32")
+    maps = np.asarray(pixel_maps, dtype="float64")
+    maps = maps[None] if maps.ndim == 2 else maps
+    if maps.ndim != 3 or maps.shape[1:] != image.shape[:2]:
+        raise ValueError(f"expected pixel maps (M, {image.shape[0]}, {image.shape[1]}), got "
+                         f"shape {np.shape(pixel_maps)}")
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    fill = np.broadcast_to(np.asarray(fill, dtype="float32"), image.shape)
+    k = int(np.ceil(fraction * image.shape[0] * image.shape[1]))
+    batch = np.repeat(image[None], len(maps), axis=0)
+    for m, values in enumerate(maps):
+        hidden = np.argsort(-values.ravel(), kind="stable")[:k]
+        rows, cols = np.unravel_index(hidden, image.shape[:2])
+        batch[m, rows, cols] = fill[rows, cols]
+    scores = np.asarray(model.predict(batch, batch_size=32, verbose=0), dtype="float64")
+    if not 0 <= class_index < scores.shape[-1]:
+        raise ValueError(f"class_index must be between 0 and {scores.shape[-1] - 1}, got "
+                         f"{class_index}")
+    if softmax:
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+    return scores[:, class_index]
 
 
 def grad_cam_from(feature_maps: Any, gradients: Any) -> np.ndarray:
@@ -224,7 +459,7 @@ def grad_cam(model: Any, image: Any, class_index: int, layer_name: str) -> np.nd
     import tensorflow as tf
 
     image = _check_image(image)
-    probe = layer_probe(model, [layer_name], with_output=True)
+    probe = _probe(model, (layer_name,), with_output=True)
     x = tf.convert_to_tensor(image[None].astype("float32"))
     with tf.GradientTape() as tape:
         maps, scores = probe(x, training=False)

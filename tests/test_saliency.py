@@ -86,7 +86,8 @@ def test_max_activating_patches_find_the_bright_spot():
     images = np.zeros((4, 8, 8, 1), dtype="float32")
     images[2, 5, 1] = 9.0  # the brightest spot, in image 2
     images[0, 0, 0] = 4.0  # a dimmer one at a corner, in image 0
-    patches = saliency.max_activating_patches(model, "conv", images, channel=0, n_patches=2)
+    patches = saliency.max_activating_patches(model, "conv", images, channel=0, n_patches=2,
+                                              exclude_border=False)
     assert [p.image_index for p in patches] == [2, 0]
     assert (patches[0].row, patches[0].col, patches[0].activation) == (5, 1, pytest.approx(18.0))
     assert patches[0].pixels.shape == (3, 3, 1)
@@ -155,3 +156,142 @@ def test_grad_cam_of_a_linear_head():
     assert saliency.grad_cam(model, image, 1, "conv").max() == 0.0  # negative weight → ReLU → 0
     with pytest.raises(ValueError, match="class_index"):
         saliency.grad_cam(model, image, 2, "conv")
+
+
+@pytest.mark.parametrize("length, patch, stride", [(128, 32, 8), (128, 16, 8), (224, 56, 14),
+                                                   (10, 4, 3), (9, 9, 1), (7, 1, 1)])
+def test_occlusion_positions_stay_inside_and_are_centred(length, patch, stride):
+    tops = saliency.occlusion_positions(length, patch, stride)
+    assert tops[0] >= 0 and tops[-1] + patch <= length  # every square inside the image
+    assert np.all(np.diff(tops) == stride)
+    uncovered_before, uncovered_after = tops[0], length - (tops[-1] + patch)
+    assert uncovered_after < stride and abs(uncovered_before - uncovered_after) <= 1
+    with pytest.raises(ValueError, match="patch_size"):
+        saliency.occlusion_positions(length, length + 1, stride)
+    with pytest.raises(ValueError, match="stride"):
+        saliency.occlusion_positions(length, patch, 0)
+
+
+@pytest.mark.parametrize("shape, patch, stride", [((128, 128, 3), 32, 8), ((128, 96, 3), 16, 8),
+                                                  ((10, 10, 1), 4, 3)])
+def test_occlusion_extent_puts_each_value_at_the_centre_of_its_square(shape, patch, stride):
+    """imshow draws cell (i, j) of an (h, w) map on [left + j·dx, left + (j+1)·dx]: its centre
+    must be the centre of the square hidden for that value, top + (patch − 1)/2."""
+    rows = saliency.occlusion_positions(shape[0], patch, stride)
+    cols = saliency.occlusion_positions(shape[1], patch, stride)
+    left, right, bottom, top = saliency.occlusion_extent(shape, patch, stride)
+    dx, dy = (right - left) / len(cols), (bottom - top) / len(rows)
+    assert dx == dy == stride
+    np.testing.assert_allclose(left + (np.arange(len(cols)) + 0.5) * dx, cols + (patch - 1) / 2)
+    np.testing.assert_allclose(top + (np.arange(len(rows)) + 0.5) * dy, rows + (patch - 1) / 2)
+
+
+def test_stretching_a_quarter_square_map_was_11_px_off():
+    """The old drawing stretched the 13×13 map over [−0.5, 127.5]: first centre 4.4 px instead
+    of 15.5."""
+    stretched_first = -0.5 + 0.5 * 128 / 13
+    left, right, _, _ = saliency.occlusion_extent((128, 128, 3), 32, 8)
+    assert left + 4 == pytest.approx(15.5) and 15.5 - stretched_first == pytest.approx(11.08, 0.01)
+
+
+def test_occlusion_map_value_sits_where_its_square_was():
+    """One bright pixel: the only squares that lower the score are those covering it, and the
+    centre of the lowest cell (drawn with occlusion_extent) is within patch/2 of the pixel."""
+    image = np.zeros((12, 12, 1), dtype="float32")
+    image[9, 2] = 100.0
+
+    class Bright:
+        def predict(self, batch, batch_size=None, verbose=0):
+            score = batch.max(axis=(1, 2, 3))
+            return np.stack([score, -score], axis=1)
+
+    scores = saliency.occlusion_map(Bright(), image, 0, patch_size=3, stride=3, fill=0.0)
+    left, right, bottom, top = saliency.occlusion_extent(image.shape, 3, 3)
+    i, j = np.unravel_index(np.argmin(scores), scores.shape)
+    assert (scores == 0).sum() == 1
+    centre = (top + (i + 0.5) * 3, left + (j + 0.5) * 3)
+    assert abs(centre[0] - 9) <= 1 and abs(centre[1] - 2) <= 1
+
+
+def test_occlusion_map_fills_and_softmax():
+    image = np.full((8, 8, 1), 50.0, dtype="float32")
+    blurred = np.full_like(image, 20.0)
+    scores = saliency.occlusion_map(TopLeftBrightness(), image, 0, 4, 4, fill=blurred)
+    np.testing.assert_allclose(scores, [[20.0, 50.0], [50.0, 50.0]])
+    probs = saliency.occlusion_map(TopLeftBrightness(), image, 0, 4, 4, fill=0.0, softmax=True)
+    np.testing.assert_allclose(probs[0, 0], 0.5)  # logits (0, 0) → p = 1/2
+    np.testing.assert_allclose(probs[1, 1], 1 / (1 + np.exp(-50.0)))
+    with pytest.raises(ValueError, match="fill image"):
+        saliency.occlusion_map(TopLeftBrightness(), image, 0, 4, 4, fill=np.zeros((4, 4, 1)))
+
+
+def test_grid_and_layer_extent_follow_the_receptive_field(lite0_64):
+    field = saliency.receptive_field_of(lite0_64, "block3b_add")
+    left, right, bottom, top = saliency.layer_extent(lite0_64, "block3b_add", (64, 64, 3))
+    assert (right - left) / field.out_size == field.jump
+    assert left + field.jump / 2 == field.start  # unit 0 drawn on its field's centre
+    with pytest.raises(ValueError, match="positive steps"):
+        saliency.grid_extent((0, 0), (0, 1), (2, 2))
+
+
+def test_interior_units_exclude_fields_that_reach_past_the_image(lite0_64):
+    field = saliency.receptive_field_of(lite0_64, "block2b_add")  # 19 px, jump 4, start 3
+    inner = saliency.interior_units(field, 64)
+    centres = field.start + inner * field.jump
+    assert centres.min() - 9 >= 0 and centres.max() + 9 <= 63
+    assert inner.min() == 2 and inner.max() == 12  # 3 + 4·1 − 9 < 0; 3 + 4·13 + 9 > 63
+    row = saliency.receptive_field_of(lite0_64, "block4c_add")  # 147 px > 64: none inside
+    assert saliency.interior_units(row, 64).size == 0
+
+
+def test_max_activating_patches_skip_border_units():
+    model = box_model()
+    images = np.zeros((2, 8, 8, 1), dtype="float32")
+    images[0, 0, 0] = 9.0  # brightest, but at the corner: the unit there sees padding
+    images[1, 4, 4] = 5.0  # inside: its unit gets 2·5 = 10 > 9 (unit (1, 1) sees the corner once)
+    inside = saliency.max_activating_patches(model, "conv", images, 0, n_patches=2)
+    assert (inside[0].image_index, inside[0].row, inside[0].col) == (1, 4, 4)
+    assert (inside[0].pixels != 127.0).all()  # no grey: the field is inside the image
+    everywhere = saliency.max_activating_patches(model, "conv", images, 0, n_patches=2,
+                                                 exclude_border=False)
+    assert (everywhere[0].image_index, everywhere[0].row, everywhere[0].col) == (0, 0, 0)
+    acts = saliency.feature_maps(model, images[0], ["conv"])["conv"][None]
+    with pytest.raises(ValueError, match="activations"):
+        saliency.max_activating_patches(model, "conv", images, 0, 1, activations=acts)
+
+
+def test_filter_patterns_raise_their_channel(lite0_64):
+    before = saliency.feature_maps(lite0_64, np.full((64, 64, 3), 127.0), ["block2b_add"])
+    patterns = saliency.filter_patterns(lite0_64, "block2b_add", [0, 5], size=64, steps=5)
+    assert patterns.shape == (2, 64, 64, 3) and patterns.min() >= 0 and patterns.max() <= 255
+    after = [saliency.feature_maps(lite0_64, p, ["block2b_add"])["block2b_add"] for p in patterns]
+    for k, c in enumerate([0, 5]):
+        assert after[k][2:-2, 2:-2, c].mean() > before["block2b_add"][2:-2, 2:-2, c].mean()
+    with pytest.raises(ValueError, match="channels"):
+        saliency.filter_patterns(lite0_64, "block2b_add", [24])
+
+
+def test_to_pixels_reads_the_map_as_drawn():
+    extent = saliency.occlusion_extent((8, 8, 1), 4, 2)  # 3×3 map, cells of 2 px from 0.5
+    values = np.arange(9.0).reshape(3, 3)
+    pixels = saliency.to_pixels(values, extent, (8, 8))
+    assert pixels.shape == (8, 8)
+    assert pixels[0, 0] == 0 and pixels[7, 7] == 8  # beyond the last cell: the nearest one
+    assert pixels[3, 3] == values[1, 1] and pixels[2, 5] == values[0, 2]  # centres 1.5, 3.5, 5.5
+    with pytest.raises(ValueError, match="map"):
+        saliency.to_pixels(np.zeros(3), extent, (8, 8))
+
+
+def test_deletion_score_hides_the_top_pixels():
+    image = np.zeros((8, 8, 1), dtype="float32")
+    image[:4, :4] = 200.0
+    right = np.zeros((8, 8))
+    right[:4, :4] = 1.0  # the map that points at the evidence
+    wrong = 1.0 - right
+    scores = saliency.deletion_score(TopLeftBrightness(), image, 0, np.stack([right, wrong]),
+                                     fraction=0.25, fill=0.0, softmax=False)
+    np.testing.assert_allclose(scores, [0.0, 200.0])
+    with pytest.raises(ValueError, match="fraction"):
+        saliency.deletion_score(TopLeftBrightness(), image, 0, right, 0.0, 0.0)
+    with pytest.raises(ValueError, match="pixel maps"):
+        saliency.deletion_score(TopLeftBrightness(), image, 0, right[:4], 0.5, 0.0)
