@@ -71,10 +71,11 @@ PASS, FAIL = "✓", "✗"
 class Exercise:
     """One exercise of an instructor notebook: its stub cell, its check cell, its label."""
 
-    label: str  # "3.1", as the check prints it
+    label: str  # "3.1", as the check prints it ("3#2" if the instructor's check has no output)
     exercise_id: str  # id of the ``exercise``-tagged stub cell
     check_id: str  # id of the check cell that follows it
     ordinal: int  # position among the notebook's exercise cells (0-based)
+    label_known: bool = True  # False: the label is taken from the graded run's check output
 
 
 @dataclass
@@ -115,7 +116,7 @@ def find_exercises(instructor: nbformat.NotebookNode, number: int) -> list[Exerc
     An exercise is an ``exercise``-tagged code cell; its check is the next code cell that is tagged
     ``check``, or else the next code cell tagged neither ``solution`` nor ``exercise``. Its label
     comes from the instructor's stored check output (``✓ Exercise 3.1: correct``), else it is
-    ``<number>.<k>``.
+    ``<number>#<k>`` (k-th exercise cell) until a graded run prints the real one.
     """
     cells = instructor.cells
     exercises = []
@@ -130,8 +131,9 @@ def find_exercises(instructor: nbformat.NotebookNode, number: int) -> list[Exerc
         if check is None:
             raise ValueError(f"exercise cell {cell.get('id')} has no check cell after it")
         stored = verdicts(check)
-        label = stored[-1][1] if stored else f"{number}.{len(exercises) + 1}"
-        exercises.append(Exercise(label, cell.get("id", ""), check.get("id", ""), len(exercises)))
+        label = stored[-1][1] if stored else f"{number}#{len(exercises) + 1}"
+        exercises.append(Exercise(label, cell.get("id", ""), check.get("id", ""), len(exercises),
+                                  label_known=bool(stored)))
     return exercises
 
 
@@ -477,6 +479,8 @@ class Grader:
                 result, hint = FAIL, f"the check raised {errors[0]['ename']}: {errors[0]['evalue']}"
             elif mine:
                 result, hint = mine[-1][0], mine[-1][2]
+                if not ex.label_known:
+                    row["exercise"] = mine[-1][1]
             else:
                 result, hint = FAIL, "the check printed no verdict"
             if own_errors:
