@@ -566,7 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("submissions", type=Path, nargs="?",
                         help="folder with one sub-folder per student holding NN_topic.ipynb files")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "grades")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "grades",
+                        help="folder for grades.csv and grades.html (default build/grades)")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="seconds each notebook may run (default 300)")
     parser.add_argument("--instructor", type=Path, default=ROOT / "notebooks",
