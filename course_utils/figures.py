@@ -29,6 +29,7 @@ MAX_WIDTH_PX = 990  # JupyterLab's output area: wider PNGs are scaled down
 MAX_WIDTH_IN = 9.6  # figsize width that stays ≤ MAX_WIDTH_PX at DPI with bbox_inches="tight"
 WARNING_PREFIX = "FIGURE WARNING:"
 MAX_LINES = 3  # warning lines printed per figure (then a count of the rest)
+CHECK_KEY = "figure_check"  # image/png output metadata: problems found (0 = legible)
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -192,7 +193,12 @@ def check_figure(fig, png: bytes | None = None, renderer=None) -> list[str]:
 
 
 def checked(formatter: Callable) -> Callable:
-    """Wrap a PNG formatter ``fig -> base64 str | bytes | None`` to print :func:`check_figure`."""
+    """Wrap a PNG formatter ``fig -> base64 str | bytes | None`` to print :func:`check_figure`.
+
+    The wrapped formatter returns ``(data, {CHECK_KEY: number of problems})``: IPython stores
+    that dict as the output's ``image/png`` metadata, so an executed notebook records that
+    each of its figures was checked (``tests/test_figures.py`` requires it).
+    """
     import base64
 
     if getattr(formatter, "checks_figures", False):
@@ -200,15 +206,20 @@ def checked(formatter: Callable) -> Callable:
 
     def format_and_check(fig):
         data = formatter(fig)
-        if data:
-            raw = base64.b64decode(data) if isinstance(data, str) else data
-            renderer = getattr(fig.canvas, "get_renderer", lambda: None)()
-            lines = check_figure(fig, raw, renderer)
-            for line in lines[:MAX_LINES]:
-                print(line)
-            if len(lines) > MAX_LINES:
-                print(f"{WARNING_PREFIX} ... and {len(lines) - MAX_LINES} more in this figure")
-        return data
+        metadata = {}
+        if isinstance(data, tuple):
+            data, metadata = data[0], dict(data[1] or {})
+        if not data:
+            return data
+        raw = base64.b64decode(data) if isinstance(data, str) else data
+        renderer = getattr(fig.canvas, "get_renderer", lambda: None)()
+        lines = check_figure(fig, raw, renderer)
+        for line in lines[:MAX_LINES]:
+            print(line)
+        if len(lines) > MAX_LINES:
+            print(f"{WARNING_PREFIX} ... and {len(lines) - MAX_LINES} more in this figure")
+        metadata[CHECK_KEY] = len(lines)
+        return data, metadata
 
     format_and_check.checks_figures = True
     return format_and_check

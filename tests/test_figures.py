@@ -152,14 +152,15 @@ def test_hook_prints_warnings_for_the_figures_ipython_shows(capsys):
         assert figures.install(shell)
         assert figures.install(shell)  # a second install does not wrap twice
         png = shell.display_formatter.formatters["image/png"]
-        crowded = png(crowded_figure())
+        crowded, metadata = png(crowded_figure())
         out = capsys.readouterr().out
         assert figures.png_size(base64.b64decode(crowded))[0] < figures.MAX_WIDTH_PX
+        assert metadata[figures.CHECK_KEY] >= 3
         assert out.count("FIGURE WARNING: titles overlap in axes 0 and 1") == 1
         assert len(out.splitlines()) <= figures.MAX_LINES + 1
         fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
         ax.set_title("fine")
-        assert png(fig) and capsys.readouterr().out == ""
+        assert png(fig)[1] == {figures.CHECK_KEY: 0} and capsys.readouterr().out == ""
     finally:
         InteractiveShell.clear_instance()
 
@@ -219,6 +220,32 @@ def test_notebook_figures_fit_the_display_width(path):
 def test_notebook_figures_have_no_overlapping_titles(path):
     warnings = [f"{path.name} cell {i}: {line}" for i, line in figure_warnings(path)]
     assert not warnings, "\n".join(warnings)
+
+
+def unchecked_figures(path: Path) -> list[int]:
+    """Cells with a matplotlib figure output that config.setup()'s check did not see.
+
+    The check stores ``{figures.CHECK_KEY: problems}`` as the output's image/png metadata;
+    a PNG carried by a widget's bundle (conv_explorer's static fallback) is not a shown figure.
+    """
+    cells = []
+    for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" not in data or "application/vnd.jupyter.widget-view+json" in data:
+                continue
+            checked = output.get("metadata", {}).get("image/png", {}).get(figures.CHECK_KEY)
+            if checked != 0:
+                cells.append(index)
+    return cells
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_figures_were_checked_when_executed(path):
+    cells = unchecked_figures(path)
+    assert not cells, (f"{path.name}: figures in cells {cells} carry no clean "
+                       f"'{figures.CHECK_KEY}' metadata: executed before config.setup() checked "
+                       "figures (re-execute the notebook) or the check found problems")
 
 
 def test_notebooks_were_found():
