@@ -929,6 +929,59 @@ def check_dilations(dilations: Any) -> bool:
     ])
 
 
+def _scale_facts(model: Any, *_: Any) -> tuple[int, int, int, int]:
+    """(Conv2D layers, measured field of the first conv's centre unit, of the last conv's,
+    pixels inside the last field that no path reaches) — fields measured from gradients."""
+    from .receptive_field import measure_receptive_field
+
+    if not hasattr(model, "layers") or not hasattr(model, "count_params"):
+        raise NotRight(f"expected a Keras model, got {type(model).__name__}")
+    if tuple(model.input_shape[1:]) != (28, 28, 1):
+        raise NotRight(f"expected a model for 28×28×1 digits, got input {model.input_shape[1:]}")
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    if not convs:
+        raise NotRight("your model has no Conv2D layer")
+    # inputs of both signs: a random ReLU unit that is off for every positive input still
+    # passes gradients for some of them
+    inputs = np.random.default_rng(64).normal(size=(16, 28, 28, 1))
+    first = measure_receptive_field(model, convs[0].name, inputs=inputs)
+    last = measure_receptive_field(model, convs[-1].name, inputs=inputs)
+    (r0, r1), (c0, c1) = last.rows, last.cols
+    holes = int((last.gradient[r0:r1 + 1, c0:c1 + 1] == 0).sum())
+    return len(convs), first.size[0], last.size[0], holes
+
+
+def _scales_problem(got: tuple, want: Any, reveal: bool) -> str | None:
+    n_conv, first, last, holes = got
+    octaves = np.log2(last / first)
+    if n_conv > 3:
+        return f"{n_conv} Conv2D layers: use at most 3"
+    if octaves < 3:
+        return f"the last conv sees {last} px, the first {first} px: {octaves:.2f} octaves, " \
+               "need at least 3"
+    if holes:
+        return f"{holes} pixels inside the last field never reach the unit (holes)"
+    return None
+
+
+def check_scales_design(model: Any) -> bool:
+    """Used in notebook 06 (exercise 6.4, open): a Keras model for 28×28×1 inputs with at most
+    three Conv2D layers whose last convolution analyses the image at least 3 octaves coarser
+    than its first: ``log2(r_last / r_first) ≥ 3``, both fields **measured from gradients**
+    (:func:`course_utils.receptive_field.measure_receptive_field`, centre unit, 16 random
+    normal inputs — the calculator is not trusted here), and no hole in the last field."""
+    return check("6.4", model, 3.0, convert=_scale_facts, compare=_scales_problem,
+                 success=lambda m: "{0} conv layers, fields {1} → {2} px measured, "
+                                   "no holes".format(*_scale_facts(m)), hints=[
+        (lambda g, w: g[0] > 3, "the claim says more conv layers give more scales; find "
+                                "another way to grow the field: pooling, stride or dilation"),
+        (lambda g, w: np.log2(g[2] / g[1]) < 3, "a 3×3 conv adds 2·jump pixels: make the jump "
+                                                "grow (pooling or stride) between the convs"),
+        (lambda g, w: g[3] > 0, "gridding: a stride or dilation larger than the kernel below "
+                                "it skips pixels"),
+    ])
+
+
 def check_conv_mult_adds(fn: Callable[..., Any]) -> bool:
     """Used in notebook 07 (exercise 7.1): ``fn(h_out, w_out, n_filters, kernel_size, c_in)`` →
     multiply–adds of a Conv2D layer: ``h_out·w_out·n_filters·kernel_size²·c_in``."""
@@ -1230,4 +1283,92 @@ def check_grad_cam(fn: Any) -> bool:
         (lambda o, w, a, g: np.min(o) < 0, "apply the ReLU: only positive evidence counts"),
         (lambda o, w, a, g: np.allclose(o, grad_cam_from(a * g, np.ones_like(g))),
          "α_c is the mean gradient of channel c: one weight per channel, not per pixel"),
+    ])
+
+
+def _occlusion_drops(predict: Callable[..., Any], image: np.ndarray, class_index: int,
+                     patch_sizes: Sequence[int], fill: Any) -> dict[int, np.ndarray]:
+    """Reference of exercise 10.3: {patch: p(image) − p(square at occlusion_positions hidden)},
+    stride ``patch // 2``."""
+    from .saliency import occlusion_positions
+
+    p_full = float(np.asarray(predict(image[None]))[0, class_index])
+    out = {}
+    for patch in patch_sizes:
+        rows = occlusion_positions(image.shape[0], patch, max(patch // 2, 1))
+        cols = occlusion_positions(image.shape[1], patch, max(patch // 2, 1))
+        batch = np.repeat(image[None].astype("float32"), len(rows) * len(cols), axis=0)
+        for k, (t, left) in enumerate((t, c) for t in rows for c in cols):
+            batch[k, t:t + patch, left:left + patch] = fill
+        out[patch] = p_full - np.asarray(predict(batch))[:, class_index].reshape(len(rows),
+                                                                                 len(cols))
+    return out
+
+
+class _BrightnessClassifier:
+    """A stand-in model for exercise 10.3: softmax over (mean of the top-left quarter,
+    mean of the rest) / 50 — hiding the bright top-left corner lowers p(class 0)."""
+
+    def __call__(self, batch: Any) -> np.ndarray:
+        batch = np.asarray(batch, dtype="float64")
+        h, w = batch.shape[1] // 2, batch.shape[2] // 2
+        logits = np.stack([batch[:, :h, :w].mean(axis=(1, 2, 3)),
+                           batch.mean(axis=(1, 2, 3))], axis=1) / 50
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _drop_maps(result: Any, *case: Any) -> dict[int, np.ndarray]:
+    if not isinstance(result, dict):
+        raise NotRight(f"expected a dict {{patch size: drop map}}, got {type(result).__name__}")
+    return {int(k): np.asarray(v, dtype=float) for k, v in result.items()}
+
+
+def _maps_problem(got: dict, want: dict, reveal: bool) -> str | None:
+    if sorted(got) != sorted(want):
+        return f"expected one map per patch size {sorted(want)}, got keys {sorted(got)}"
+    for patch in want:
+        if got[patch].shape != want[patch].shape:
+            return f"patch {patch}: expected a map of shape {want[patch].shape}, got " \
+                   f"{got[patch].shape}"
+        if not np.allclose(got[patch], want[patch], atol=1e-6):
+            return f"patch {patch}: the drops differ from the reference"
+    return None
+
+
+def check_occlusion_drops(fn: Any) -> bool:
+    """Used in notebook 10 (exercise 10.3, open): ``fn(predict, image, class_index, patch_sizes,
+    fill)`` → {patch size: (n_rows, n_cols) map of p(image) − p(image with the square hidden)}
+    for squares at :func:`course_utils.saliency.occlusion_positions` with stride patch // 2.
+    Validated on a stand-in classifier (a bright corner is the evidence) for three patch
+    sizes: every map's shape (the positions) and every value (the drop from the unoccluded
+    probability, not the occluded probability itself)."""
+    from .saliency import occlusion_positions
+
+    rng = np.random.default_rng(103)
+    image = rng.uniform(0, 60, size=(24, 20, 3)).astype("float32")
+    image[:12, :10] += 150.0
+    predict = _BrightnessClassifier()
+    case = (predict, image, 0, (4, 6, 12), 127.0)
+
+    def raw(o: dict, w: dict, *c: Any) -> bool:  # returned p(occluded), not the drop
+        p_full = predict(image[None])[0, 0]
+        return all(np.allclose(o[k], p_full - w[k]) for k in w)
+
+    def shapes_off(o: dict, w: dict, *c: Any) -> bool:
+        return any(o[k].shape != w[k].shape for k in w)
+
+    return check("10.3", fn, _occlusion_drops, cases=[case], convert=_drop_maps,
+                 compare=_maps_problem, label="stand-in classifier, patch sizes (4, 6, 12)",
+                 success="shapes and drops right for 3 patch sizes", hints=[
+        (raw, "you returned p(occluded): the drop is p(unoccluded image) − p(occluded)"),
+        (lambda o, w, *c: all(np.allclose(o[k], -w[k]) for k in w),
+         "the sign: drop = p(image) − p(occluded), positive where hiding hurts"),
+        (lambda o, w, *c: all(np.allclose(o[k] - w[k], (o[k] - w[k]).flat[0]) for k in w),
+         "off by a constant: measure against the unoccluded image's probability (not the "
+         "map's maximum or 1)"),
+        (shapes_off, lambda o, w, *c: "positions: saliency.occlusion_positions(H, patch, "
+         f"patch // 2) gives the rows, e.g. {occlusion_positions(24, 6, 3).tolist()} for patch 6"),
+        (lambda o, w, *c: True, "hide the square with `fill` on a copy of the image, one copy "
+                                "per position, and predict them in one batch"),
     ])

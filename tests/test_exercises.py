@@ -280,6 +280,17 @@ def valid_padding(images, targets, init):
 KERNEL_IMAGES = np.random.default_rng(5).normal(size=(4, 16, 16)).astype(np.float32)
 
 
+def _digit_net(*kinds: str) -> keras.Model:
+    """A small 28×28×1 network for exercise 6.4: "conv" (3×3, ReLU), "pool2"/"pool3" (max
+    pooling), "stride4" (a 3×3 conv with stride 4)."""
+    layers = {"conv": lambda: keras.layers.Conv2D(4, 3, activation="relu"),
+              "pool2": lambda: keras.layers.MaxPooling2D(2),
+              "pool3": lambda: keras.layers.MaxPooling2D(3),
+              "stride4": lambda: keras.layers.Conv2D(4, 3, strides=4, activation="relu")}
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((28, 28, 1))] + [layers[k]() for k in kinds])
+
+
 CHECKS = {
     "0.1": (lambda a: ex.check_keras_layout(a, IMAGES), IMAGES_F32, [
         (IMAGES_F32.astype(np.float64), "expected dtype float32, got float64"),
@@ -462,10 +473,27 @@ CHECKS = {
         (lambda a, g: grad_cam(a, g, relu=False, normalise=False), "apply the ReLU"),
         (lambda a, g: grad_cam(a, g, per_pixel=True), "one weight per channel, not per pixel"),
     ]),
+    "6.4": (ex.check_scales_design, _digit_net("conv", "pool3", "conv", "pool2", "conv"), [
+        (_digit_net("conv", "conv", "conv"), "make the jump grow (pooling or stride)"),
+        (_digit_net("conv", "pool2", "conv", "pool2", "conv"), "2.58 octaves, need at least 3"),
+        (_digit_net("conv", "conv", "conv", "conv"), "4 Conv2D layers: use at most 3"),
+        (_digit_net("conv", "stride4", "conv"), "make the jump grow"),
+    ]),
+    "10.3": (ex.check_occlusion_drops, ex._occlusion_drops, [
+        (lambda f, im, c, sizes, fill: {k: f(im[None])[0, c] - v for k, v in
+                                         ex._occlusion_drops(f, im, c, sizes, fill).items()},
+         "you returned p(occluded)"),
+        (lambda *a: {k: -v for k, v in ex._occlusion_drops(*a).items()}, "the sign"),
+        (lambda *a: {k: v - v.max() for k, v in ex._occlusion_drops(*a).items()},
+         "off by a constant"),
+        (lambda *a: {k: v[:-1] for k, v in ex._occlusion_drops(*a).items()},
+         "saliency.occlusion_positions(H, patch, patch // 2)"),
+        (lambda *a: list(ex._occlusion_drops(*a).values()), "expected a dict"),
+    ]),
 }
 MISTAKES = [(name, wrong, text) for name, (_, _, mistakes) in CHECKS.items()
             for wrong, text in mistakes]
-VALUE_EXERCISES = {"0.1", "0.2", "1.2", "2.2", "3.2", "3.3", "6.2", "6.3", "7.3"}
+VALUE_EXERCISES = {"0.1", "0.2", "1.2", "2.2", "3.2", "3.3", "6.2", "6.3", "6.4", "7.3"}
 
 
 @pytest.mark.parametrize("name", CHECKS)
