@@ -1,6 +1,9 @@
 """Figures: image grids, kernels, feature maps, learning curves, confusion matrices.
 
-All functions return the matplotlib ``Figure`` they draw (one figure per notebook cell).
+All functions return the matplotlib ``Figure`` they draw (one figure per notebook cell). By
+default every figure is at most ``figures.MAX_WIDTH_IN`` = 9.6 in wide (≤ 990 px at dpi 100, the
+width a notebook shows unscaled; grids shrink their panels through ``figures.fit_width``) and is
+laid out by matplotlib's constrained layout, so titles do not overlap.
 """
 
 from __future__ import annotations
