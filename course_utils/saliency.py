@@ -24,6 +24,7 @@ from .validation import positive_int
 
 __all__ = [
     "Patch",
+    "activations",
     "feature_maps",
     "filter_patterns",
     "first_layer_filters",
@@ -94,6 +95,19 @@ def feature_maps(model: Any, image: Any, layer_names: list[str]) -> dict[str, np
     maps = probe.predict(image[None].astype("float32"), verbose=0)
     maps = maps if isinstance(maps, (list, tuple)) else [maps]
     return {name: np.asarray(m[0]) for name, m in zip(layer_names, maps, strict=True)}
+
+
+def activations(model: Any, layer_name: str, images: Any, batch_size: int = 32) -> np.ndarray:
+    """The output of ``layer_name`` for a batch: images (N, H, W, C) → (N, h, w, C_l).
+
+    One forward pass serves every channel (e.g. :func:`max_activating_patches` with
+    ``activations=``); the probe model is built once per (model, layer).
+    """
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4:
+        raise ValueError(f"expected images (N, H, W, C), got shape {images.shape}")
+    return np.asarray(_probe(model, layer_name).predict(images, batch_size=batch_size,
+                                                        verbose=0))
 
 
 def receptive_field_of(model: Any, layer_name: str, input_size: int | None = None) -> Any:

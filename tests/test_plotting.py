@@ -315,3 +315,45 @@ def test_maps_with_colorbar_shares_one_scale_and_centres_zero():
 def test_maps_with_colorbar_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         plotting.maps_with_colorbar(*args)
+
+
+def test_heat_map_scales_are_fixed_and_checked():
+    drop = plotting.HeatMap.drop(np.array([[0.2, -0.1]]))
+    assert (drop.vmin, drop.vmax, drop.cmap) == (-1.0, 1.0, "RdBu_r")  # centred on zero
+    cam = plotting.HeatMap.cam(np.zeros((2, 2)))
+    assert (cam.vmin, cam.vmax) == (0.0, 1.0)
+    with pytest.raises(ValueError, match=r"\(h, w\)"):
+        plotting.HeatMap(np.zeros(3))
+    with pytest.raises(ValueError, match="vmin < vmax"):
+        plotting.HeatMap(np.zeros((2, 2)), vmin=1.0, vmax=1.0)
+
+
+def test_saliency_grid_draws_each_map_at_its_extent():
+    image = np.zeros((16, 16, 3), dtype=np.uint8)
+    extent = (3.5, 11.5, 11.5, 3.5)
+    rows = [{"drop": plotting.HeatMap.drop(np.ones((2, 2)), extent),
+             "cam": plotting.HeatMap.cam(np.ones((4, 4)))}] * 2
+    fig = plotting.saliency_grid([image, image], rows, ["a", "b"])
+    axes = fig.axes
+    drawn = axes[1].images[-1]
+    assert tuple(drawn.get_extent()) == extent and drawn.get_clim() == (-1.0, 1.0)
+    assert axes[1].get_xlim() == (-0.5, 15.5)  # the image's frame, not the map's
+    assert tuple(axes[2].images[-1].get_extent()) == (-0.5, 15.5, 15.5, -0.5)
+    assert fig.get_figwidth() <= 9.6
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one dict of heat maps per image"):
+        plotting.saliency_grid([image], rows)
+    with pytest.raises(ValueError, match="the panels"):
+        plotting.saliency_grid([image, image], [rows[0], {"other": rows[0]["cam"]}])
+
+
+def test_channel_grid_shows_every_channel_and_marks_silent_ones():
+    maps = np.random.default_rng(0).random((4, 4, 12))
+    maps[..., 3] = 0.0
+    fig = plotting.channel_grid(maps, ncols=5)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 12 and titles[3] == "0" and titles[4] == "4"
+    assert fig.get_figwidth() <= 9.6
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\(h, w, C\)"):
+        plotting.channel_grid(maps[..., 0])

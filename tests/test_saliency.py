@@ -295,3 +295,14 @@ def test_deletion_score_hides_the_top_pixels():
         saliency.deletion_score(TopLeftBrightness(), image, 0, right, 0.0, 0.0)
     with pytest.raises(ValueError, match="pixel maps"):
         saliency.deletion_score(TopLeftBrightness(), image, 0, right[:4], 0.5, 0.0)
+
+
+def test_activations_is_the_layer_output_for_a_batch():
+    model = box_model()
+    images = np.random.default_rng(1).uniform(0, 1, (3, 8, 8, 1)).astype("float32")
+    acts = saliency.activations(model, "conv", images)
+    assert acts.shape == (3, 8, 8, 1)
+    np.testing.assert_allclose(acts[1], saliency.feature_maps(model, images[1], ["conv"])["conv"],
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="images"):
+        saliency.activations(model, "conv", images[0])
