@@ -194,15 +194,22 @@ def notebook_figures(path: Path) -> list[tuple[int, int, str]]:
     return found
 
 
+# what matplotlib writes to stderr when a cell fights the constrained-layout default
+LAYOUT_WARNINGS = ("The figure layout has changed to tight",
+                   "incompatible with subplots_adjust and/or tight_layout")
+
+
 def figure_warnings(path: Path) -> list[tuple[int, str]]:
-    """(cell index, line) of every stored output line that starts with FIGURE WARNING."""
+    """(cell index, line) of every stored output line that starts with FIGURE WARNING, or that
+    is matplotlib's warning about tight_layout / subplots_adjust under constrained layout."""
     found = []
     for index, cell in enumerate(json.loads(path.read_text())["cells"]):
         for output in cell.get("outputs", []):
             text = output.get("text", "")
             text = "".join(text) if isinstance(text, list) else text
-            found += [(index, line) for line in text.splitlines()
-                      if line.startswith(figures.WARNING_PREFIX)]
+            found += [(index, line.strip()) for line in text.splitlines()
+                      if line.startswith(figures.WARNING_PREFIX)
+                      or any(w in line for w in LAYOUT_WARNINGS)]
     return found
 
 
@@ -219,7 +226,21 @@ def test_notebook_figures_fit_the_display_width(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_figures_have_no_overlapping_titles(path):
     warnings = [f"{path.name} cell {i}: {line}" for i, line in figure_warnings(path)]
-    assert not warnings, "\n".join(warnings)
+    assert not warnings, ("\n".join(warnings) + "\n(a layout warning: drop the cell's "
+                          "tight_layout()/subplots_adjust(); config.setup() makes constrained "
+                          "layout the default)")
+
+
+def test_layout_warnings_are_what_matplotlib_prints():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([0, 1])
+    with pytest.warns(UserWarning) as caught:
+        fig.tight_layout()
+    assert any(LAYOUT_WARNINGS[0] in str(w.message) for w in caught)
+    fig, ax = plt.subplots(layout="constrained")
+    with pytest.warns(UserWarning) as caught:
+        fig.subplots_adjust(left=0.2)
+    assert any(LAYOUT_WARNINGS[1] in str(w.message) for w in caught)
 
 
 def unchecked_figures(path: Path) -> list[int]:
