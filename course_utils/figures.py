@@ -246,7 +246,10 @@ def install(shell=None) -> bool:
 
     # pyplot loads its backend lazily; loading it now lets the inline backend register its
     # formatters (it does so once, when its module is imported) before they are wrapped
-    plt.switch_backend(matplotlib.get_backend())
+    try:
+        plt.switch_backend(matplotlib.get_backend())
+    except (ImportError, RuntimeError):  # a GUI backend that cannot start here: nothing to wrap
+        return False
 
     png = shell.display_formatter.formatters.get("image/png")
     if png is None:

@@ -145,6 +145,7 @@ def test_check_figure_reports_the_width():
 def test_hook_prints_warnings_for_the_figures_ipython_shows(capsys):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.core.pylabtools import select_figure_formats
+    from matplotlib.figure import Figure
 
     shell = InteractiveShell.instance()
     try:
@@ -161,6 +162,8 @@ def test_hook_prints_warnings_for_the_figures_ipython_shows(capsys):
         fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
         ax.set_title("fine")
         assert png(fig)[1] == {figures.CHECK_KEY: 0} and capsys.readouterr().out == ""
+        png.pop(Figure)
+        assert figures.install(shell) is False  # no PNG printer for figures: nothing to wrap
     finally:
         InteractiveShell.clear_instance()
 
