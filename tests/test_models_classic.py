@@ -134,7 +134,8 @@ def test_googlenet_auxiliary_heads():
     head = lambda c: conv(1, c, 128) + (4 * 4 * 128 + 1) * 1024 + (1024 + 1) * 1000  # noqa: E731
     plain = models.build_without_weights(models.googlenet, aux=False)
     assert model.count_params() - plain.count_params() == head(512) + head(528)
-    small = models.googlenet(input_shape=(65, 65, 3), n_classes=10)  # smallest side with heads
+    small = models.build_without_weights(models.googlenet, input_shape=(65, 65, 3),
+                                         n_classes=10)  # the smallest side with aux heads
     assert tuple(small.get_layer("aux1_pool").output.shape[1:3]) == (1, 1)
     with pytest.raises(ValueError, match="height and width"):
         models.googlenet(input_shape=(64, 64, 3))
