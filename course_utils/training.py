@@ -185,8 +185,10 @@ def fit(
     Returns the ``History`` (``history.history``: metric name → list, one value per epoch;
     ``history.model``: the trained model).
 
-    ``strategy``: a ``tf.distribute.Strategy`` (e.g. ``tf.distribute.MirroredStrategy()`` over
-    the GPUs of one machine, ``MultiWorkerMirroredStrategy`` over machines). Its variables must be
+    ``strategy``: a ``tf.distribute.Strategy``, e.g. ``tf.distribute.MirroredStrategy()`` over
+    the GPUs of one machine (Keras 3's ``fit`` fails under ``MultiWorkerMirroredStrategy``,
+    keras-team/keras#20585: the README shows a custom training step for several machines). Its
+    variables must be
     created inside ``strategy.scope()``, so ``model`` is then a *function without arguments that
     builds and compiles* the model; ``fit`` calls it inside the scope and trains the result. Each
     step splits the global ``batch_size`` over ``strategy.num_replicas_in_sync`` replicas, each
