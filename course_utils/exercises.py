@@ -1213,23 +1213,74 @@ def check_knn_predict(fn: Any) -> bool:
     ])
 
 
-def _head_facts(model: Any, base: Any, n_classes: int) -> tuple:
-    """(output shape, base frozen, trainable parameters) of a transfer model."""
+def check_choose_k(fn: Any) -> bool:
+    """Used in notebook 08 (exercise 8.3, open): ``fn(train_x, train_y, ks)`` holds out the rows
+    ``i % 5 == 0`` of the database, classifies them by a k-NN vote (ℓ2) of the other rows for
+    every k in ``ks`` and returns the k with the best validation accuracy (smallest on ties)."""
+    def knn(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, k: int) -> np.ndarray:
+        d = ((test_x[:, None, :] - train_x[None, :, :]) ** 2).sum(axis=-1)
+        nearest = np.argsort(d, axis=1, kind="stable")[:, :k]
+        return np.array([np.bincount(v, minlength=2).argmax() for v in train_y[nearest]])
+
+    def accuracies(x: np.ndarray, y: np.ndarray, ks: list, on_itself: bool = False) -> list:
+        held = np.arange(len(y)) % 5 == 0
+        if on_itself:
+            return [float(np.mean(knn(x, y, x, k) == y)) for k in ks]
+        return [float(np.mean(knn(x[~held], y[~held], x[held], k) == y[held])) for k in ks]
+
+    def reference(x: np.ndarray, y: np.ndarray, ks: list) -> int:
+        return ks[int(np.argmax(accuracies(x, y, ks)))]
+
+    rng = np.random.default_rng(83)
+    y = rng.integers(0, 2, 200)
+    x = np.column_stack([y + rng.normal(scale=0.8, size=200), rng.normal(size=200)])
+    # k close to the database size always votes for the majority class: the worst k here
+    cases = [(x, y, [1, 3, 15, 41, 151]), (x[:150], y[:150], [1, 5, 25, 111])]
+    return check("8.3", fn, reference, cases=cases,
+                 label=lambda x, y, ks: f"{len(y)} rows, ks = {ks}", hints=[
+        (lambda o, w, x, y, ks: o == ks[int(np.argmin(accuracies(x, y, ks)))],
+         "that k has the lowest validation accuracy: take the highest"),
+        (lambda o, w, x, y, ks: o == 1 and max(accuracies(x, y, ks, on_itself=True)) == 1.0,
+         "k = 1 looks perfect when the database classifies itself (every row is its own nearest "
+         "neighbour): classify the held-out rows with the OTHER rows only"),
+    ], success="chosen on a validation split of the database")
+
+
+def _transfer_facts(model: Any, base: Any, n_classes: int, before: list) -> tuple:
+    """(output shape, base frozen, trainable parameters) of a transfer model; "base frozen" is
+    measured: one SGD step on two random images must leave every weight of ``base`` unchanged."""
+    import keras
+
     if not hasattr(model, "output_shape") or not hasattr(model, "trainable_weights"):
         raise NotRight(f"expected a Keras model, got {type(model).__name__}")
-    return (tuple(model.output_shape), not base.trainable_weights,
-            sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+    n_trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    shape = tuple(32 if side is None else side for side in base.input_shape[1:])
+    x = np.random.default_rng(91).uniform(0, 255, size=(2, *shape)).astype("float32")
+    try:
+        model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+        model.fit(x, np.arange(2) % n_classes, epochs=1, batch_size=2, verbose=0)
+        moved = any(not np.array_equal(np.asarray(w), b)
+                    for w, b in zip(base.weights, before, strict=True))
+    finally:
+        for w, b in zip(base.weights, before, strict=True):
+            w.assign(b)  # the notebook's network is left as it was
+    return tuple(model.output_shape), not moved, n_trainable
 
 
 def check_transfer_head(fn: Any, base: Any, n_classes: int) -> bool:
     """Used in notebook 09 (exercise 9.1): ``fn(base, n_classes)`` puts a softmax Dense head on
-    a frozen base: output (None, n_classes), no weight of ``base`` trainable, trainable
-    parameters D·n_classes + n_classes (D: the base's pooled feature size)."""
+    a frozen base: output (None, n_classes), trainable parameters D·n_classes + n_classes
+    (D: the base's pooled feature size), and the base's weights do not change in a training
+    step. The check first makes ``base`` trainable, so forgetting to freeze it fails."""
+    base.trainable = True  # an unfrozen base, whatever happened to it before
+    before = [np.array(w) for w in base.weights]
     n_features = int(base.output_shape[-1])
     want = ((None, n_classes), True, n_features * n_classes + n_classes)
-    return check("9.1", fn, lambda *_: want, cases=[(base, n_classes)], convert=_head_facts,
+    return check("9.1", fn, lambda *_: want, cases=[(base, n_classes)],
+                 convert=lambda model, *case: _transfer_facts(model, *case, before),
                  compare=named(("output shape", "base frozen", "trainable parameters")),
-                 label="", success=lambda _: f"{want[2]:,} trainable parameters", hints=[
+                 label="", success=lambda _: f"{want[2]:,} trainable parameters, base unchanged "
+                 "by a training step", hints=[
         (lambda o, w, *_: not o[1], "freeze the base: base.trainable = False"),
         (lambda o, w, *_: o[2] > w[2], f"a single Dense layer on the {n_features} features"),
     ])
@@ -1251,6 +1302,57 @@ def check_top_k_accuracy(fn: Any) -> bool:
          "the k LARGEST probabilities: sort in descending order"),
         (lambda o, w, p, y, k: np.isclose(o, w * len(y)), "divide by the number of rows"),
     ])
+
+
+def _pick_cut_cases() -> list[tuple]:
+    """Two data sets of 3 classes (10 training, 30 validation rows per class) and two candidate
+    cuts each: 'narrow' — 4 informative features (generalises), 'wide' — a weak signal among 300
+    noise features (fits the training rows perfectly, poor on new rows). The names of the good
+    cut differ between the cases, so no fixed answer passes."""
+    rng = np.random.default_rng(93)
+    y_train, y_val = np.repeat(np.arange(3), 10), np.repeat(np.arange(3), 30)
+    centres = rng.normal(scale=1.5, size=(3, 4))
+
+    def narrow(y: np.ndarray) -> np.ndarray:
+        return centres[y] + rng.normal(size=(len(y), 4))
+
+    def wide(y: np.ndarray) -> np.ndarray:
+        return np.concatenate([0.2 * centres[y], rng.normal(size=(len(y), 300))], axis=1)
+
+    cases = []
+    for good, bad in (("block5", "top"), ("top", "block5")):
+        train = {good: narrow(y_train), bad: wide(y_train)}
+        val = {good: narrow(y_val), bad: wide(y_val)}
+        cases.append((dict(sorted(train.items())), y_train, dict(sorted(val.items())), y_val, 1e-2))
+    return cases
+
+
+def check_pick_cut(fn: Any) -> bool:
+    """Used in notebook 09 (exercise 9.3, open): ``fn(train_features, y_train, val_features,
+    y_val, lr)`` returns the cut (a key of the dictionaries) whose heads
+    (``transfer.train_softmax_head``, seeds 0, 1, 2) have the best mean validation accuracy."""
+    from .transfer import train_softmax_head
+
+    def score(features: dict, y: np.ndarray, cut: str, evaluate: dict, y_eval: np.ndarray,
+              lr: float, seeds: tuple = (0, 1, 2)) -> float:
+        return float(np.mean([train_softmax_head(features[cut], y, lr, seed=s)
+                              .accuracy(evaluate[cut], y_eval) for s in seeds]))
+
+    def reference(train: dict, y_train: np.ndarray, val: dict, y_val: np.ndarray, lr: float) -> str:
+        return max(train, key=lambda cut: score(train, y_train, cut, val, y_val, lr))
+
+    def by_training(train: dict, y_train: np.ndarray, val: dict, y_val: np.ndarray,
+                    lr: float) -> str:
+        return max(train, key=lambda cut: score(train, y_train, cut, train, y_train, lr))
+
+    return check("9.3", fn, reference, cases=_pick_cut_cases(), label="", hints=[
+        (lambda o, w, *case: o == by_training(*case),
+         "that cut has the best TRAINING accuracy: with many features a head fits 100 training "
+         "images perfectly; judge each cut by the accuracy on the validation features"),
+        (lambda o, w, train, *_: o == max(train, key=lambda c: train[c].shape[1]),
+         "the largest feature vector is not the best by itself: train heads and compare their "
+         "validation accuracy"),
+    ], success="chosen by validation accuracy")
 
 
 def check_occlude(fn: Any) -> bool:

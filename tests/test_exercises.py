@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
-from course_utils import conv, saliency
+from course_utils import conv, saliency, transfer
 from course_utils import embeddings as emb
 from course_utils import exercises as ex
 from course_utils.models import lecture
@@ -217,6 +217,19 @@ def knn(train_x, train_y, test_x, k, vote=True):
     nearest = np.argsort(cdist(test_x, train_x), axis=1)[:, :k]
     return np.array([np.bincount(v).argmax() for v in train_y[nearest]]) if vote \
         else train_y[nearest]
+
+
+def choose_k_answer(x, y, ks, on_itself=False, worst=False):
+    held = np.arange(len(y)) % 5 == 0
+    tx, ty, qx, qy = (x, y, x, y) if on_itself else (x[~held], y[~held], x[held], y[held])
+    accuracy = [np.mean(knn(tx, ty, qx, k) == qy) for k in ks]
+    return ks[int(np.argmin(accuracy) if worst else np.argmax(accuracy))]
+
+
+def pick_cut_answer(train, y_train, val, y_val, lr, seeds=(0, 1, 2)):
+    return max(train, key=lambda cut: np.mean([
+        transfer.train_softmax_head(train[cut], y_train, lr, seed=s).accuracy(val[cut], y_val)
+        for s in seeds]))
 
 
 def top_k(probs, labels, k, sign=-1, scale=1.0):
@@ -453,6 +466,17 @@ CHECKS = {
         (lambda tx, ty, x, k: knn(tx, ty, x, 1), "not only the nearest"),
         (lambda tx, ty, x, k: knn(tx, ty, x, k, vote=False), "expected shape (25,), got (25, 5) "
                                                               "(one label per test row"),
+    ]),
+    "8.3": (ex.check_choose_k, choose_k_answer, [
+        (lambda x, y, ks: choose_k_answer(x, y, ks, on_itself=True),
+         "k = 1 looks perfect when the database classifies itself"),
+        (lambda x, y, ks: choose_k_answer(x, y, ks, worst=True),
+         "that k has the lowest validation accuracy"),
+    ]),
+    "9.3": (ex.check_pick_cut, pick_cut_answer, [
+        (lambda tr, ytr, va, yva, lr: pick_cut_answer(tr, ytr, tr, ytr, lr),
+         "that cut has the best TRAINING accuracy"),
+        (lambda tr, *_: max(tr, key=lambda cut: tr[cut].shape[1]), "TRAINING accuracy"),
     ]),
     "9.2": (ex.check_top_k_accuracy, top_k, [
         (lambda p, y, k: top_k(p, y, k, scale=100), "k = 1: expected 0.04, got 4 (a fraction"),
@@ -706,7 +730,8 @@ def head(base, n, freeze=True, hidden=False):
 
 
 @pytest.mark.parametrize("fn, passed, text", [
-    (head, True, "✓ Exercise 9.1: correct (15 trainable parameters)"),
+    (head, True, "✓ Exercise 9.1: correct (15 trainable parameters, base unchanged by a "
+                 "training step)"),
     (lambda b, n: head(b, n, freeze=False), False, "base frozen: expected True, got False "
                                                    "(freeze the base: base.trainable = False)"),
     (lambda b, n: head(b, n, hidden=True), False, "trainable parameters: expected 15, got 67 (a "
@@ -720,6 +745,16 @@ def head(base, n, freeze=True, hidden=False):
 def test_check_transfer_head(fn, passed, text, capsys):
     assert ex.check_transfer_head(fn, small_base(), 3) is passed
     assert text in one_line(capsys)
+
+
+def test_check_transfer_head_starts_from_an_unfrozen_base(capsys):
+    base = small_base()
+    base.trainable = False  # frozen before the exercise: forgetting to freeze must still fail
+    before = [np.array(w) for w in base.weights]
+    assert ex.check_transfer_head(lambda b, n: head(b, n, freeze=False), base, 3) is False
+    assert "base frozen: expected True, got False" in one_line(capsys)
+    # the check's training step is undone: the caller's network is left as it was
+    assert all(np.array_equal(np.array(w), b) for w, b in zip(base.weights, before, strict=True))
 
 
 # --- notebook 07: exercises 7.1 (separable convolution), 7.3 (VGG-19), 7.4 (degradation nets) --
