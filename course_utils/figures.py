@@ -97,7 +97,8 @@ def _texts(fig) -> list[tuple[int, str, object]]:
     """(owner, kind, Text) of every visible, non-empty text the detector compares.
 
     owner: the axes' index in ``fig.axes`` (-1 for the figure); kind: "title" (axes titles),
-    "suptitle" (suptitle, supxlabel, supylabel), "label" (axis labels) or "tick".
+    "suptitle" (suptitle, supxlabel, supylabel), "label" (axis labels), "tick" or "text"
+    (texts and annotations drawn in the axes, e.g. values written on bars).
     """
     found = []
     for name in ("_suptitle", "_supxlabel", "_supylabel"):
@@ -111,6 +112,7 @@ def _texts(fig) -> list[tuple[int, str, object]]:
             text = getattr(ax, name, None)
             if text is not None:
                 found.append((i, "title", text))
+        found.extend((i, "text", t) for t in ax.texts)
         if not ax.axison:
             continue
         for axis in (ax.xaxis, ax.yaxis):
@@ -128,16 +130,17 @@ def _describe(owner: int, kind: str, text: str) -> str:
     short = text if len(text) <= 30 else text[:27] + "..."
     if owner < 0:
         return f"suptitle {short!r}"
-    name = {"title": "title", "label": "axis label", "tick": "tick label"}[kind]
+    name = {"title": "title", "label": "axis label", "tick": "tick label", "text": "text"}[kind]
     return f"{name} {short!r} of axes {owner}"
 
 
 def find_overlaps(fig, renderer=None, tolerance: float = 1.0) -> list[str]:
-    """One message per pair of overlapping texts that belong to different axes.
+    """One message per pair of overlapping texts.
 
     Compared: axes titles, the suptitle and axis labels against every text of another axes
-    (titles, axis labels, tick labels); tick labels of two axes are not compared with each
-    other. Two boxes overlap when their intersection is more than ``tolerance`` pixels both
+    (titles, axis labels, tick labels, texts); texts written in one axes (``ax.text``,
+    ``ax.annotate``) against each other. Tick labels are not compared with each other. Two
+    boxes overlap when their intersection is more than ``tolerance`` pixels both
     wide and high. ``renderer``: the one the figure was last drawn with (default: the figure
     is drawn once without rendering, which also runs its layout engine).
 
@@ -156,8 +159,11 @@ def find_overlaps(fig, renderer=None, tolerance: float = 1.0) -> list[str]:
                                                                           boxes[None, :, 0])
     height = np.minimum(boxes[:, None, 3], boxes[None, :, 3]) - np.maximum(boxes[:, None, 1],
                                                                            boxes[None, :, 1])
-    clash = (width > tolerance) & (height > tolerance) & (owners[:, None] != owners[None, :])
-    clash &= titled[:, None] | titled[None, :]
+    written = np.array([k == "text" for _, k, _ in texts])
+    same = owners[:, None] == owners[None, :]
+    clash = (~same & (titled[:, None] | titled[None, :])) | (same & written[:, None]
+                                                            & written[None, :])
+    clash &= (width > tolerance) & (height > tolerance)
     messages = []
     for a, b in zip(*np.nonzero(np.triu(clash, k=1)), strict=True):
         if texts[b][1] in _TITLE_KINDS and texts[a][1] == "tick":

@@ -596,12 +596,15 @@ def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
 def cost_bars(costs: Sequence[object]) -> Figure:
     """Parameters, multiply–adds and activation memory of several models (log scale).
 
-    ``costs``: :class:`course_utils.cost.ModelCost` objects, one bar group per model.
+    ``costs``: :class:`course_utils.cost.ModelCost` objects, one bar group per model. Each
+    bar carries its value; with more than 5 models the values are written upright (room is
+    made above the tallest bar) so that neighbouring values do not overlap.
 
     Used in notebook 07.
     """
     if not costs:
         raise ValueError("cost_bars needs at least one ModelCost, got none")
+    upright = len(costs) > 5
     fig, axes = plt.subplots(1, 3, figsize=(MAX_WIDTH_IN, 3.4), layout="constrained")
     names = [c.name for c in costs]
     panels = [("parameters (millions)", [c.params / 1e6 for c in costs]),
@@ -610,10 +613,14 @@ def cost_bars(costs: Sequence[object]) -> Figure:
     for ax, (title, values) in zip(axes, panels, strict=True):
         ax.bar(names, values, color="tab:blue")
         ax.set_title(title, fontsize=9)
-        ax.tick_params(axis="x", rotation=45, labelsize=8)
+        ax.set_xticks(range(len(names)), names, rotation=60, ha="right",
+                      rotation_mode="anchor", fontsize=8)
         for i, v in enumerate(values):
-            ax.text(i, v, f"{v:.3g}", ha="center", va="bottom", fontsize=7)
+            ax.text(i, v * (1.15 if upright else 1.0), f"{v:.3g}", ha="center", va="bottom",
+                    fontsize=7, rotation=90 if upright else 0)
         ax.set_yscale("log")
+        if upright:  # two decades of head room for the upright values
+            ax.set_ylim(top=max(values) * 100)
     return fig
 
 

@@ -132,6 +132,16 @@ def test_detector_finds_a_suptitle_on_a_title():
                for m in figures.find_overlaps(fig))
 
 
+def test_detector_finds_values_written_on_top_of_each_other():
+    fig, ax = plt.subplots(figsize=(3, 2), layout="constrained")
+    ax.bar([0, 1], [1.0, 1.0])
+    ax.text(0, 1.0, "0.386", ha="center", fontsize=7)
+    ax.text(0.05, 1.0, "0.385", ha="center", fontsize=7)  # 0.05 bar widths apart: they collide
+    ax.text(1, 1.0, "1.00", ha="center", fontsize=7)
+    messages = figures.find_overlaps(fig)
+    assert messages == ["FIGURE WARNING: text '0.386' of axes 0 overlaps text '0.385' of axes 0"]
+
+
 def test_check_figure_reports_the_width():
     fig, ax = plt.subplots(figsize=(12, 2), dpi=figures.DPI, layout="constrained")
     ax.plot([0, 1])
