@@ -2,8 +2,9 @@
 
 Used in notebook 07 (classic architectures: why VGG is heavy, why Inception's 1×1 bottlenecks
 and ResNet's depth pay off) and notebook 04 (:func:`memory_table`: csci e-89's *Memory
-Requirements* slide, activation and parameter memory per layer for a mini-batch). The model's graph is read with public Keras API only
-(``model.layers``, ``layer.input``, ``layer.output``); no TensorFlow import here.
+Requirements* slide, activation and parameter memory per layer for a mini-batch). The model's
+graph is read with public Keras API only (``model.layers``, ``layer.input``, ``layer.output``);
+no TensorFlow import here.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ builds it for every notebook and fails when a kept cell still gives an answer aw
    recording stand-in for :func:`course_utils.exercises.check` that keeps the ``reference`` it
    compares against. Every *distinctive* number in it (an integer with ``|v| >= 100`` or a
    non-integer) must not appear in a kept code cell or its outputs (numbers read with or without
-   thousands separators ``,`` / ``_``). The ✓ line a check prints on a correct answer is not searched.
+   thousands separators ``,`` / ``_``). The ✓ line a check prints on a correct answer is not
+   searched.
 
 Run as a script (``python tests/test_answer_leak.py [out.md]``) it prints the leaks of every
 notebook as a Markdown table (notebook, cell, leaked line) instead of failing.
@@ -212,9 +213,9 @@ def find_leaks(instructor: nbformat.NotebookNode, number: int) -> list[dict[str,
                            "leak": f"solution line `{raw}` ({where})"} for raw, where in found]
             shown = values & (numbers_in(by_id[cid].source) | numbers_in(outputs))
             for v in sorted(shown):
+                text = f"{v:,.0f}" if v == round(v) else repr(v)
                 leaks.append({"cell": cid, "exercise": exercise.label,
-                              "leak": f"expected value {v:,.0f} of the check's reference"
-                              if v == round(v) else f"expected value {v!r} of the check's reference"})
+                              "leak": f"expected value {text} of the check's reference"})
     return leaks
 
 
