@@ -694,7 +694,7 @@ def _first_wrong_row(got: tuple, want: tuple) -> str:
     if len(got) != len(want):
         return (f"{len(got)} Conv2D/Dense layers, the slide's table has {len(want)} "
                 f"({', '.join(_LENET_ROWS)})")
-    for name, g, w in zip(_LENET_ROWS, got, want):
+    for name, g, w in zip(_LENET_ROWS, got, want, strict=True):
         if g != w:
             return f"row {name} has {g:,} parameters, the slide's table {w:,}"
     return "the rows are right"
