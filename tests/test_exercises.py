@@ -945,3 +945,105 @@ def test_check_lenet_build_on_stubs_and_bad_data(capsys):
     assert one_line(capsys) == "✗ Exercise 4.4: expected a function, got NoneType"
     with pytest.raises(ValueError, match="equal lengths, got 8, 3 and 8, 8"):
         ex.lenet_validation_accuracy(lecture.lenet5, x, y[:3], x, y)
+
+
+# --- notebook 05: exercises 5.3 (no pooling) and 5.4 (stop at a target), helper C2 ----------
+
+def _slide_without_pooling(padding="valid", dropout=True, pool=False, filters=32):
+    stack = [keras.Input(shape=(32, 32, 3)),
+             keras.layers.Conv2D(filters, (3, 3), activation="relu", padding=padding)]
+    if pool:
+        stack.append(keras.layers.MaxPooling2D((2, 2)))
+    if dropout:
+        stack.append(keras.layers.Dropout(0.25))
+    stack += [keras.layers.Flatten(), keras.layers.Dense(512, activation="relu")]
+    if dropout:
+        stack.append(keras.layers.Dropout(0.5))
+    stack.append(keras.layers.Dense(10, activation="softmax"))
+    return keras.Sequential(stack)
+
+
+@pytest.mark.parametrize(("build", "passed", "text"), [
+    (_slide_without_pooling, True, "the slide model without pooling"),
+    (lambda: _slide_without_pooling(pool=True), False, "remove the MaxPooling2D layer"),
+    (lambda: _slide_without_pooling(dropout=False), False, "keep both Dropout layers"),
+    (lambda: _slide_without_pooling(padding="same"), False, "keep padding='valid'"),
+    (lambda: _slide_without_pooling(filters=16), False, "same filters (32, 3×3)"),
+    (stub, False, "not implemented yet"),
+    (lambda: "a model", False, "expected a keras model, got str"),
+])
+def test_check_no_pooling(build, passed, text, capsys):
+    assert ex.check_no_pooling(build) is passed
+    line = one_line(capsys)
+    assert text in line and line.startswith("✓" if passed else "✗")
+    assert "14,767" not in line or passed  # a wrong answer never learns the parameter count
+
+
+def test_compare_pooling_trains_both_models_and_waits_for_a_stub(capsys):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 32, 32, 3)).astype("float32"), rng.integers(0, 10, 64)
+    table = ex.compare_pooling(_slide_without_pooling, x, y, x[:32], y[:32], epochs=1, n_images=64)
+    assert list(table.index) == ["slide model", "without pooling"]
+    assert table.loc["slide model", "parameters"] == 3_692_938
+    assert table.loc["without pooling", "parameters"] == 896 + (30 * 30 * 32 + 1) * 512 + 5_130
+    assert table[["train accuracy", "val accuracy"]].stack().between(0, 1).all()
+    assert ex.compare_pooling(stub, x, y, x, y) is None
+    assert "finish Exercise 5.3" in capsys.readouterr().out
+
+
+class _StopAt(keras.callbacks.Callback):
+    """A configurable answer to exercise 5.4 (right with the defaults)."""
+
+    key, strict, stop, remember = "val_accuracy", False, True, True
+
+    def __init__(self, target):
+        super().__init__()
+        self.target = target
+        self.stopped_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = logs[self.key]
+        if (value > self.target) if self.strict else (value >= self.target):
+            if self.stop:
+                self.model.stop_training = True
+            if self.remember:
+                self.stopped_epoch = epoch
+
+
+def _variant(**changes):
+    return type("Variant", (_StopAt,), changes)
+
+
+@pytest.mark.parametrize(("answer", "passed", "text"), [
+    (_StopAt, True, "stops a real fit as soon as val_accuracy ≥ 0.9"),
+    (_variant(key="accuracy"), False, "look at logs['val_accuracy']"),
+    (_variant(strict=True), False, "use >=, not >"),
+    (_variant(stop=False), False, "set self.model.stop_training = True"),
+    (_variant(remember=False), False, "store the epoch in self.stopped_epoch"),
+    (keras.callbacks.Callback, False, "could not create it with a target"),
+    (_variant(on_epoch_end=keras.callbacks.Callback.on_epoch_end), False,
+     "set self.model.stop_training = True"),
+    (int, False, "expected a subclass of keras.callbacks.Callback"),
+])
+def test_check_stop_at_target(answer, passed, text, capsys):
+    assert ex.check_stop_at_target(answer) is passed
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert text in line and line.startswith("✓" if passed else "✗")
+
+
+@pytest.mark.slow
+def test_lenet_floor_is_calibrated_with_a_margin():
+    """The reference LeNet-5 clears exercise 4.4's floor by >= 0.05 with seeds 0, 1, 2 on notebook
+    04's quick-profile split (the data the notebook's check sees)."""
+    from sklearn.model_selection import train_test_split
+
+    from course_utils import config, data, training
+
+    quick = config.get_profile("quick")
+    mnist = data.load_mnist(n_train=quick.n_train, n_test=quick.n_test)
+    x = training.scale_images(mnist.x_train, pad=2)
+    x_fit, x_val, y_fit, y_val = train_test_split(x, mnist.y_train, test_size=0.1,
+                                                  stratify=mnist.y_train, random_state=0)
+    accuracies = [ex.lenet_validation_accuracy(lecture.lenet5, x_fit, y_fit, x_val, y_val, seed)
+                  for seed in (0, 1, 2)]
+    assert min(accuracies) >= ex.LENET_MIN_ACCURACY + 0.05, accuracies

@@ -146,7 +146,7 @@ def test_lecture_cnn_reproduces_the_seed_001_summaries():
     assert 9 * 32 + 32 == 320 and 64 * 32 * 9 + 64 == 18_496 and 64 * 64 * 9 + 64 == 36_928
 
 
-# --- CIFAR-10 slide model (seed 002) -----------------------------------------------------
+# --- CIFAR-10 slide model (ConvNets deck) -----------------------------------------------------
 
 
 def test_cifar_slide_cnn_has_3692938_parameters():
@@ -176,24 +176,62 @@ def test_augmentation_changes_images_in_training_only():
     assert not np.allclose(aug(images, training=True), images)
 
 
-def test_cifar_deep_cnn_blocks_and_counts():
-    model = lecture.cifar_deep_cnn(augment=False)
-    names = [layer.name for layer in model.layers]
-    assert names[:5] == ["image", "block1_conv1", "block1_bn1", "block1_relu1", "block1_conv2"]
-    assert model.get_layer("block3_pool").output.shape[1:] == (4, 4, 64)
-    convs = (3 * 16 + 16 * 16 + 16 * 32 + 32 * 32 + 32 * 64 + 64 * 64) * 9  # no conv bias
-    bn = 4 * (16 + 16 + 32 + 32 + 64 + 64)
-    assert model.count_params() == convs + bn + dense(64, 10) == 73_402
-    assert shapes.layer_table(model).all_match
-    with_aug = lecture.cifar_deep_cnn(augment=True)
-    assert with_aug.get_layer("augmentation") is not None
-    assert with_aug.count_params() == model.count_params()
+def test_augmentation_options_reach_the_layer():
+    aug = lecture.augmentation(translation=0.125, fill_mode="constant", interpolation="nearest")
+    shift = aug.get_layer("random_translation")
+    assert (shift.fill_mode, shift.interpolation, shift.height_factor) == (
+        "constant", "nearest", 0.125)
 
 
-def test_cifar_deep_cnn_predicts_probabilities():
-    model = lecture.cifar_deep_cnn(n_filters=(4, 8), convs_per_block=1)
-    p = model(np.zeros((2, 32, 32, 3), "float32"), training=False).numpy()
+# --- the deeper CIFAR model of notebook 05: a small ResNet --------------------------------
+
+
+def _cifar_resnet_params(w0, w1, w2, w3, n_classes=10, batch_norm=True):
+    """Conv kernels 9·c_in·c_out (+ bias c_out without BatchNorm), BatchNorm 4·c, dense head."""
+    convs = [(3, w0), (w0, w1), (w1, w1), (w1, w1), (w1, w2), (w2, w3), (w3, w3), (w3, w3)]
+    per_channel = 4 if batch_norm else 1
+    return sum(9 * a * b + per_channel * b for a, b in convs) + dense(w3, n_classes)
+
+
+def test_cifar_resnet_has_414074_parameters():
+    model = lecture.cifar_resnet(augment=False)
+    assert model.count_params() == _cifar_resnet_params(16, 32, 64, 128) == 414_074
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    moving_statistics = 2 * (16 + 32 + 32 + 32 + 64 + 128 + 128 + 128)
+    assert trainable == 414_074 - moving_statistics == 412_954
+    assert model.get_layer("layer1_add").output.shape[1:] == (16, 16, 32)
+    assert model.get_layer("layer3_add").output.shape[1:] == (4, 4, 128)
+    assert model.output_shape == (None, 10)
+
+
+def test_cifar_resnet_options_and_counts():
+    plain = lecture.cifar_resnet(widths=(8, 16, 32, 64), augment=False, batch_norm=False)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in plain.layers)
+    assert plain.count_params() == _cifar_resnet_params(8, 16, 32, 64, batch_norm=False)
+    full = lecture.cifar_resnet(widths=(8, 16, 32, 64), mean=[0.5, 0.4, 0.3],
+                                std=[0.25, 0.25, 0.25], seed=0)
+    assert full.get_layer("augmentation") is not None
+    assert full.count_params() == _cifar_resnet_params(8, 16, 32, 64)  # normalisation: constants
+    assert [layer.name for layer in full.layers[:3]] == ["image", "normalize", "augmentation"]
+
+
+def test_cifar_resnet_normalizes_per_channel_and_predicts_probabilities():
+    mean, std = np.array([0.5, 0.4, 0.3]), np.array([0.25, 0.2, 0.1])
+    model = lecture.cifar_resnet(widths=(4, 4, 8, 8), mean=mean, std=std, augment=False)
+    images = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
+    normalized = model.get_layer("normalize")(images).numpy()
+    assert np.allclose(normalized, (images - mean) / std, atol=1e-5)
+    p = model(images, training=False).numpy()
     assert p.shape == (2, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+
+
+def test_cifar_resnet_weight_decay_adds_the_l2_penalty():
+    model = lecture.cifar_resnet(widths=(4, 4, 8, 8), augment=False, weight_decay=1e-3)
+    model(np.zeros((1, 32, 32, 3), "float32"))
+    kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
+    expected = 1e-3 * sum(float(np.sum(k.numpy() ** 2)) for k in kernels)
+    assert np.isclose(float(sum(model.losses)), expected, rtol=1e-4)
+    assert not lecture.cifar_resnet(widths=(4, 4, 8, 8), weight_decay=0).losses
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -208,7 +246,7 @@ def test_cifar_deep_cnn_predicts_probabilities():
         (lecture.lenet5, "32x32", "input_shape must be"),
         (lecture.lecture_cnn, (16, 16, 1), "must be >= 18"),
         (lecture.cifar_slide_cnn, (3, 3, 3), "must be >= 4"),
-        (lecture.cifar_deep_cnn, (4, 4, 3), "must be >= 8"),
+        (lecture.cifar_resnet, (4, 4, 3), "must be >= 8"),
         (lecture.mlp_baseline, (32.5, 32, 1), "input_shape must be"),
     ],
 )
@@ -224,10 +262,24 @@ def test_other_bad_arguments_are_clear_errors():
         lecture.mlp_baseline(n_hidden=0)
     with pytest.raises(ValueError, match="dropout must be 2 rates"):
         lecture.cifar_slide_cnn(dropout=(0.5,))
-    with pytest.raises(ValueError, match="n_filters must be"):
-        lecture.cifar_deep_cnn(n_filters=())
-    with pytest.raises(ValueError, match="convs_per_block"):
-        lecture.cifar_deep_cnn(convs_per_block=0)
+    with pytest.raises(ValueError, match=r"widths must be 4 integers .*got \(8, 16\)"):
+        lecture.cifar_resnet(widths=(8, 16))
+    with pytest.raises(ValueError, match="cifar_resnet: widths must be"):
+        lecture.cifar_resnet(widths=(8, 16, 0, 4))
+    with pytest.raises(ValueError, match="give both mean and std or neither"):
+        lecture.cifar_resnet(mean=[0.5, 0.5, 0.5])
+    with pytest.raises(ValueError, match=r"std must be 3 positive numbers .*got \[0.2, 0.0, 0.2\]"):
+        lecture.cifar_resnet(mean=[0.5, 0.5, 0.5], std=[0.2, 0.0, 0.2])
+    with pytest.raises(ValueError, match="mean must be 3 numbers"):
+        lecture.cifar_resnet(mean=[0.5, 0.5], std=[0.2, 0.2, 0.2])
+    with pytest.raises(ValueError, match="augment and batch_norm must be True or False"):
+        lecture.cifar_resnet(batch_norm="yes")
+    with pytest.raises(ValueError, match="weight_decay"):
+        lecture.cifar_resnet(weight_decay=-1e-4)
+    with pytest.raises(ValueError, match="fill_mode must be"):
+        lecture.augmentation(fill_mode="mirror")
+    with pytest.raises(ValueError, match="interpolation must be"):
+        lecture.augmentation(interpolation="cubic")
     with pytest.raises(ValueError, match="flip must be"):
         lecture.augmentation(flip="diagonal")
     with pytest.raises(ValueError, match="translation must be"):
@@ -238,8 +290,8 @@ def test_integer_arguments_follow_the_shared_rule():
     """True is refused and NumPy integers are accepted, as everywhere in the package."""
     with pytest.raises(ValueError, match="lenet5: n_classes must be an integer >= 2, got True"):
         lecture.lenet5(n_classes=True)
-    with pytest.raises(ValueError, match="cifar_deep_cnn: convs_per_block must be an integer"):
-        lecture.cifar_deep_cnn(convs_per_block=True)
+    with pytest.raises(ValueError, match="cifar_resnet: n_classes must be an integer"):
+        lecture.cifar_resnet(n_classes=True)
     assert lecture.lenet5(n_classes=np.int64(3)).output_shape == (None, 3)
     with pytest.raises(ValueError, match=r"cifar_slide_cnn: dropout must be a number in \[0, 1\)"):
         lecture.cifar_slide_cnn(dropout=(0.5, 1.0))

@@ -13,8 +13,9 @@ builder                  slide                                       parameters
 ``mlp_baseline``         seed 000 "Most of parameters are in MLP"    86,950
 ``lecture_cnn``          seed 001 "A Small CNN for Classification    93,322
                          of MNIST Digits" + "Flattening"             (55,744 without head)
-``cifar_slide_cnn``      seed 002 "Example with RGB Images (2/4)"    3,692,938
-``cifar_deep_cnn``       not on a slide: conv blocks + BatchNorm     (depends on arguments)
+``cifar_slide_cnn``      *ConvNets* deck "Example with RGB Images    3,692,938
+                         (2/4)"
+``cifar_resnet``         not on a slide: a small ResNet (nb 05)      414,074
 =======================  ==========================================  ==========
 """
 
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from ..config import quiet_tensorflow
 
@@ -38,7 +41,7 @@ __all__ = [
     "lecture_cnn",
     "cifar_slide_cnn",
     "augmentation",
-    "cifar_deep_cnn",
+    "cifar_resnet",
 ]
 
 
@@ -185,7 +188,8 @@ def cifar_slide_cnn(
     augment: bool = False,
     seed: int | None = None,
 ) -> keras.Model:
-    """The CIFAR-10 network of seed 002, "Example with RGB Images (2/4)" (function ``build``).
+    """The CIFAR-10 network of the anonymous *ConvNets* deck, "Example with RGB Images (2/4)"
+    (function ``build``). Used in notebook 05 as the slide model.
 
     Conv2D(32, 3×3, relu, valid) → MaxPooling2D(2×2) → Dropout(0.25) → Flatten →
     Dense(512, relu) → Dropout(0.5) → Dense(n_classes, softmax).
@@ -220,12 +224,19 @@ def cifar_slide_cnn(
 
 
 def augmentation(
-    flip: str = "horizontal", translation: float = 0.1, seed: int | None = None
+    flip: str = "horizontal",
+    translation: float = 0.1,
+    seed: int | None = None,
+    fill_mode: str = "reflect",
+    interpolation: str = "bilinear",
 ) -> keras.Sequential:
     """Data-augmentation layers: RandomFlip(flip) → RandomTranslation(±translation of each side).
 
-    Active only in training (``training=True``); at inference they pass images through unchanged.
-    Seed 003 ("AlexNet ... Data augmentation in training") shows flips and crops.
+    Each image of a batch gets its own flip and shift. Active only in training
+    (``training=True``); at inference they pass images through unchanged. ``fill_mode``
+    ("reflect", "constant" = zeros, "nearest", "wrap") fills the pixels a shift uncovers;
+    ``interpolation="nearest"`` keeps pixels sharp (a shift of whole pixels). Susto's AlexNet
+    slides (*Machine Learning* Lecture 26, Università di Padova) show flips and crops.
     """
     if flip not in ("horizontal", "vertical", "horizontal_and_vertical"):
         raise ValueError(
@@ -233,50 +244,127 @@ def augmentation(
             f"got {flip!r}"
         )
     translation = rate("translation", translation)
+    if fill_mode not in ("reflect", "constant", "nearest", "wrap"):
+        raise ValueError(
+            f"fill_mode must be 'reflect', 'constant', 'nearest' or 'wrap', got {fill_mode!r}"
+        )
+    if interpolation not in ("bilinear", "nearest"):
+        raise ValueError(f"interpolation must be 'bilinear' or 'nearest', got {interpolation!r}")
     return keras.Sequential(
         [
             layers.RandomFlip(flip, seed=seed, name="random_flip"),
-            layers.RandomTranslation(translation, translation, seed=seed,
+            layers.RandomTranslation(translation, translation, fill_mode=fill_mode,
+                                     interpolation=interpolation, seed=seed,
                                      name="random_translation"),
         ],
         name="augmentation",
     )
 
 
-def cifar_deep_cnn(
+def _channel_stats(value: Any, name: str, n_channels: int, positive: bool) -> np.ndarray:
+    """``value`` as a float array of shape (n_channels,) (finite; > 0 when ``positive``)."""
+    try:
+        array = np.asarray(value, dtype="float64").reshape(-1)
+    except (TypeError, ValueError):
+        array = np.array([])
+    if array.shape != (n_channels,) or not np.all(np.isfinite(array)) or (
+            positive and not np.all(array > 0)):
+        kind = "positive numbers" if positive else "numbers"
+        raise ValueError(f"cifar_resnet: {name} must be {n_channels} {kind} (one per channel), "
+                         f"got {value!r}")
+    return array
+
+
+def cifar_resnet(
     input_shape: tuple[int, int, int] = (32, 32, 3),
     n_classes: int = 10,
-    n_filters: Sequence[int] = (16, 32, 64),
-    convs_per_block: int = 2,
-    dropout: float = 0.3,
+    widths: Sequence[int] = (16, 32, 64, 128),
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
     augment: bool = True,
+    translation: float = 0.125,
+    batch_norm: bool = True,
+    weight_decay: float = 2.5e-4,
     seed: int | None = None,
 ) -> keras.Model:
-    """A deeper CIFAR CNN: [augmentation] → blocks → GlobalAveragePooling → Dropout → Dense.
+    """A small residual CIFAR network (the "ResNet-9" layout of Page's DAWNBench entry, narrow).
 
-    Block ``b`` = ``convs_per_block`` × (Conv2D(n_filters[b], 3×3, same, no bias) →
-    BatchNormalization → ReLU), then MaxPooling2D(2×2). Each block halves the side, so the side
-    must be >= 2**len(n_filters). BatchNorm replaces the conv bias (it has its own shift β); its
-    moving averages use momentum 0.9 (Keras' 0.99 needs more steps than a short run has).
-    ``augment`` puts :func:`augmentation` layers in front (active in training only).
+    Used in notebook 05 as the deeper model. With ``widths = (w0, w1, w2, w3)``, on (32, 32, 3):
+
+    ====================================================  ==========  ===================
+    stage                                                 output      parameters
+    ====================================================  ==========  ===================
+    [normalize: (x − mean) / std, per channel]            32×32×3     0 (constants)
+    [augmentation: flip, shift ±translation·32 px]        32×32×3     0
+    prep: conv(w0)                                        32×32×w0    9·3·w0
+    layer1: conv(w1) → MaxPool 2×2                        16×16×w1    9·w0·w1
+    layer1 residual: x + conv(w1)(conv(w1)(x))            16×16×w1    2·9·w1·w1
+    layer2: conv(w2) → MaxPool 2×2                        8×8×w2      9·w1·w2
+    layer3: conv(w3) → MaxPool 2×2                        4×4×w3      9·w2·w3
+    layer3 residual: x + conv(w3)(conv(w3)(x))            4×4×w3      2·9·w3·w3
+    GlobalMaxPooling → Dense(n_classes, softmax)          n_classes   (w3 + 1)·n_classes
+    ====================================================  ==========  ===================
+
+    Every conv is 3×3, ``same``, followed by BatchNormalization (momentum 0.9; 4 numbers per
+    channel: γ, β and the two moving statistics) and ReLU; BatchNorm's β replaces the conv
+    bias. With ``batch_norm=False`` the convs get a bias (+ c parameters) and no BatchNorm.
+    Default widths (16, 32, 64, 128): 414,074 parameters (412,954 trainable); a 32×32 image
+    costs about 24 million multiply-adds.
+
+    - ``mean``/``std``: per-channel statistics of the training images (3 numbers each, from
+      ``x_train.mean(axis=(0, 1, 2))``/``.std(...)``); ``None`` for both: no normalisation.
+    - ``augment``: :func:`augmentation` (horizontal flip, shift up to ``translation`` of each
+      side, zeros fill = the mean colour after normalisation, whole-pixel shifts), training only.
+    - ``weight_decay``: L2 penalty ``weight_decay · Σ w²`` on every kernel, added to the loss
+      (so the reported loss includes it); 0 for none.
+
+    Sides must be >= 8 (three poolings).
     """
-    n_filters = positive_ints("cifar_deep_cnn: n_filters", n_filters)
-    convs_per_block = positive_int("cifar_deep_cnn: convs_per_block", convs_per_block)
-    dropout = rate("cifar_deep_cnn: dropout", dropout)
-    shape = check_input_shape(input_shape, 2 ** len(n_filters), "cifar_deep_cnn")
-    n_classes = positive_int("cifar_deep_cnn: n_classes", n_classes, 2)
+    shape = check_input_shape(input_shape, 8, "cifar_resnet")
+    n_classes = positive_int("cifar_resnet: n_classes", n_classes, 2)
+    widths = positive_ints("cifar_resnet: widths", widths)
+    if len(widths) != 4:
+        raise ValueError(f"cifar_resnet: widths must be 4 integers (prep, layer1, layer2, layer3), "
+                         f"got {widths!r}")
+    if (mean is None) != (std is None):
+        raise ValueError(f"cifar_resnet: give both mean and std or neither, got mean={mean!r}, "
+                         f"std={std!r}")
+    if not isinstance(augment, bool) or not isinstance(batch_norm, bool):
+        raise ValueError(f"cifar_resnet: augment and batch_norm must be True or False, got "
+                         f"{augment!r} and {batch_norm!r}")
+    weight_decay = rate("cifar_resnet: weight_decay", weight_decay)
+    regularizer = keras.regularizers.L2(weight_decay) if weight_decay > 0 else None
+
+    def conv_bn_relu(x: Any, filters: int, name: str) -> Any:
+        x = layers.Conv2D(filters, (3, 3), padding="same", use_bias=not batch_norm,
+                          kernel_regularizer=regularizer, name=name)(x)
+        if batch_norm:
+            x = layers.BatchNormalization(momentum=0.9, name=name + "_bn")(x)
+        return layers.ReLU(name=name + "_relu")(x)
 
     inputs = keras.Input(shape=shape, name="image")
-    x = augmentation(seed=seed)(inputs) if augment else inputs
-    for b, filters in enumerate(n_filters, start=1):
-        for c in range(1, convs_per_block + 1):
-            x = layers.Conv2D(filters, (3, 3), padding="same", use_bias=False,
-                              name=f"block{b}_conv{c}")(x)
-            x = layers.BatchNormalization(momentum=0.9, name=f"block{b}_bn{c}")(x)
-            x = layers.ReLU(name=f"block{b}_relu{c}")(x)
-        x = layers.MaxPooling2D(pool_size=(2, 2), name=f"block{b}_pool")(x)
-    x = layers.GlobalAveragePooling2D(name="gap")(x)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name="cifar_deep_cnn")
-
+    x = inputs
+    if mean is not None:
+        m = _channel_stats(mean, "mean", shape[-1], positive=False)
+        s = _channel_stats(std, "std", shape[-1], positive=True)
+        x = layers.Normalization(mean=m, variance=s**2, name="normalize")(x)
+    if augment:
+        x = augmentation(translation=translation, seed=seed, fill_mode="constant",
+                         interpolation="nearest")(x)
+    x = conv_bn_relu(x, widths[0], "prep")
+    x = conv_bn_relu(x, widths[1], "layer1")
+    x = layers.MaxPooling2D(pool_size=(2, 2), name="layer1_pool")(x)
+    r = conv_bn_relu(x, widths[1], "layer1_res1")
+    r = conv_bn_relu(r, widths[1], "layer1_res2")
+    x = layers.Add(name="layer1_add")([x, r])
+    x = conv_bn_relu(x, widths[2], "layer2")
+    x = layers.MaxPooling2D(pool_size=(2, 2), name="layer2_pool")(x)
+    x = conv_bn_relu(x, widths[3], "layer3")
+    x = layers.MaxPooling2D(pool_size=(2, 2), name="layer3_pool")(x)
+    r = conv_bn_relu(x, widths[3], "layer3_res1")
+    r = conv_bn_relu(r, widths[3], "layer3_res2")
+    x = layers.Add(name="layer3_add")([x, r])
+    x = layers.GlobalMaxPooling2D(name="global_max_pool")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer,
+                           name="output")(x)
+    return keras.Model(inputs, outputs, name="cifar_resnet")
