@@ -1155,7 +1155,7 @@ def check_scales_design(model: Any) -> bool:
     (:func:`course_utils.receptive_field.measure_receptive_field`, centre unit, 16 random
     normal inputs — the calculator is not trusted here), and no hole in the last field."""
     return check("6.4", model, 3.0, convert=_scale_facts, compare=_scales_problem,
-                 success=lambda m: "{0} conv layers, fields {1} → {2} px measured, "
+                 success=lambda m: "{} conv layers, fields {} → {} px measured, "
                                    "no holes".format(*_scale_facts(m)), hints=[
         (lambda g, w: g[0] > 3, "the claim says more conv layers give more scales; find "
                                 "another way to grow the field: pooling, stride or dilation"),
