@@ -25,7 +25,7 @@ def test_inception_operation_counts():
     hw = 28 * 28
     assert naive == hw * (128 * 256 + 192 * 9 * 256 + 96 * 25 * 256) == 854_196_224
     assert reduced == hw * (64 * 256 * 3 + 128 * 256 + 192 * 9 * 64 + 96 * 25 * 64)
-    assert reduced == 271_351_808  # seed 003 prints 358M for this sum
+    assert reduced == 271_351_808  # Padova deck prints 358M for this sum
 
 
 def test_depth_follows_the_longest_path_of_resnet50():

@@ -76,13 +76,13 @@ def test_vgg16_equals_keras_applications():
     assert ours.count_params() == theirs.count_params() == 138_357_544
     assert weight_shapes(ours) == weight_shapes(theirs)
     assert [layer.name for layer in ours.layers[1:]] == [layer.name for layer in theirs.layers[1:]]
-    assert ours.get_layer("block4_conv2").count_params() == 2_359_808  # seed 004: 2,359,880
+    assert ours.get_layer("block4_conv2").count_params() == 2_359_808  # INSA deck: 2,359,880
 
 
 def test_vgg16_with_the_seed_004_head():
     model = models.build_without_weights(models.vgg16, n_classes=17)
-    assert model.get_layer("fc1").count_params() == 102_764_544  # seed 004: 182,764,544
-    assert model.get_layer("predictions").count_params() == 69_649  # seed 004: 69,645
+    assert model.get_layer("fc1").count_params() == 102_764_544  # INSA deck: 182,764,544
+    assert model.get_layer("predictions").count_params() == 69_649  # INSA deck: 69,645
     assert model.count_params() == 134_330_193  # the slide's total is right
     assert cost.model_cost(model).depth == 16
 

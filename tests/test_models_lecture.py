@@ -31,12 +31,12 @@ def test_builders_are_exported_by_the_models_package():
         assert getattr(models, name) is getattr(lecture, name)
 
 
-# --- LeNet-5 (seed 000) ----------------------------------------------------------------
+# --- LeNet-5 (PoliMi deck) ----------------------------------------------------------------
 
 
 def test_lenet5_reproduces_the_seed_000_summary_row_by_row():
     model = lecture.lenet5()
-    slide = [  # seed 000, last "model.summary()" slide
+    slide = [  # PoliMi deck, last "model.summary()" slide
         ("conv1", (28, 28, 6), 156), ("pool1", (14, 14, 6), 0), ("conv2", (10, 10, 16), 2_416),
         ("pool2", (5, 5, 16), 0), ("flatten", (400,), 0), ("dense1", (120,), 48_120),
         ("dense2", (84,), 10_164), ("output", (10,), 850),
@@ -50,7 +50,7 @@ def test_lenet5_reproduces_the_seed_000_summary_row_by_row():
 def test_lenet5_formulas_and_the_slide_typo():
     assert conv(5, 1, 6) == 156 and conv(5, 6, 16) == 2_416
     assert dense(400, 120) == 48_120 and dense(120, 84) == 10_164 and dense(84, 10) == 850
-    # one seed 000 slide writes 16 × (3 × 3 × 6) + 16 for conv2: that is 880, not 2,416
+    # one PoliMi deck slide writes 16 × (3 × 3 × 6) + 16 for conv2: that is 880, not 2,416
     assert 16 * (3 * 3 * 6) + 16 == 880 != lecture.lenet5().get_layer("conv2").count_params()
 
 
@@ -129,7 +129,7 @@ def test_lenet5_count_matches_the_formula_for_any_input(side, c_in, n_classes):
     assert model.output_shape == (None, n_classes)
 
 
-# --- csci e-89 CNN (seed 001) -----------------------------------------------------------
+# --- csci e-89 CNN (csci e-89 deck) -----------------------------------------------------------
 
 
 def test_lecture_cnn_reproduces_the_seed_001_summaries():

@@ -58,7 +58,7 @@ def test_lecture_network_without_pooling_covers_6_25_percent():
 
 
 def test_footprints_reproduce_the_slide_columns():
-    # seed 001 "Why pooling is a must": input 18, conv2d_1 16, maxpool 8, conv2d_2 6, maxpool 3, 1
+    # csci e-89 "Why pooling is a must": input 18, conv2d_1 16, maxpool 8, conv2d_2 6, maxpool 3, 1
     assert rf.footprint_sizes(LECTURE_STACK) == [18, 16, 8, 6, 3, 1]
     assert rf.footprint_sizes([(3,), (3,), (3,)]) == [7, 5, 3, 1]
 

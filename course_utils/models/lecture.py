@@ -8,10 +8,10 @@ each slide prints is checked in ``tests/test_models_lecture.py``:
 =======================  ==========================================  ==========
 builder                  slide                                       parameters
 =======================  ==========================================  ==========
-``lenet5``               seed 000 "LeNet-5 in Keras"                 61,706
+``lenet5``               PoliMi "LeNet-5 in Keras"                   61,706
 ``lenet5_insa``          INSA "A Pioneer: LeNet (1998)" (summary)    61,706
-``mlp_baseline``         seed 000 "Most of parameters are in MLP"    86,950
-``lecture_cnn``          seed 001 "A Small CNN for Classification    93,322
+``mlp_baseline``         PoliMi "Most of parameters are in MLP"      86,950
+``lecture_cnn``          csci e-89 "A Small CNN for Classification   93,322
                          of MNIST Digits" + "Flattening"             (55,744 without head)
 ``cifar_slide_cnn``      *ConvNets* deck "Example with RGB Images    3,692,938
                          (2/4)"
@@ -55,7 +55,7 @@ def _check_dropout(dropout: Any, n: int, builder: str) -> tuple[float, ...]:
 
 
 def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10) -> keras.Model:
-    """LeNet-5 exactly as on seed 000, slide "LeNet-5 in Keras" (LeCun et al., 1998).
+    """LeNet-5 exactly as on PoliMi deck, slide "LeNet-5 in Keras" (LeCun et al., 1998).
 
     Conv2D(6, 5×5, tanh, valid) → AveragePooling2D(2×2) → Conv2D(16, 5×5, tanh, valid) →
     AveragePooling2D(2×2) → Flatten → Dense(120, relu) → Dense(84, relu) →
@@ -131,7 +131,7 @@ def lenet5_insa(
 def mlp_baseline(
     input_shape: tuple[int, int, int] = (32, 32, 1), n_hidden: int = 84, n_classes: int = 10
 ) -> keras.Model:
-    """The MLP that LeNet-5 is compared with, seed 000 "Most of parameters are in MLP".
+    """The MLP that LeNet-5 is compared with, PoliMi deck "Most of parameters are in MLP".
 
     Flatten (32·32 = 1024 pixels) → Dense(n_hidden = 84, relu) → Dense(n_classes, softmax):
     1024·84 + 84 + 84·10 + 10 = 86,950 parameters for a grey 32×32 input.
@@ -153,7 +153,7 @@ def mlp_baseline(
 def lecture_cnn(
     input_shape: tuple[int, int, int] = (28, 28, 1), n_classes: int = 10, head: bool = True
 ) -> keras.Model:
-    """The csci e-89 MNIST CNN, seed 001 "A Small CNN for Classification of MNIST Digits".
+    """The csci e-89 MNIST CNN, csci e-89 deck "A Small CNN for Classification of MNIST Digits".
 
     Conv2D(32, 3×3, relu) → MaxPooling2D(2×2) → Conv2D(64, 3×3, relu) → MaxPooling2D(2×2) →
     Conv2D(64, 3×3, relu), then (``head=True``, slide "Flattening") Flatten → Dense(64, relu) →
