@@ -43,7 +43,7 @@ class Profile:
     verbose: int  # Keras ``fit`` verbosity: 2 = one line per epoch, 0 = silent
     image_size: int  # side of the images fed to the ImageNet model (pixels)
     n_embed: int  # points embedded by t-SNE / compared by kNN
-    n_cifar_train: int  # CIFAR-10 (or stand-in) training examples
+    n_cifar_train: int  # CIFAR-10 training examples
     n_cifar_test: int
 
 

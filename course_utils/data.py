@@ -1,6 +1,6 @@
 """Every data loader of the course, offline-first, each saying which source it used.
 
-Source order (GUIDE §3) for each data set:
+Source order for each data set:
 
 1. the canonical Keras call (``keras.datasets.*.load_data()``), used when its files are already in
    the Keras cache (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``) or the network answers;
