@@ -801,54 +801,6 @@ def patches_grid(patches: dict[str, Sequence], size: float = 1.0) -> Figure:
     return fig
 
 
-def heatmap_overlays(
-    image: np.ndarray, heatmaps: dict[str, np.ndarray], title: str = "", cmap: str = "jet",
-    alpha: float = 0.45, size: float = 2.6,
-) -> Figure:
-    """The image, then each heat map (any resolution, stretched over the image) drawn on it.
-
-    ``heatmaps``: {panel title: (h, w) map}; bilinear interpolation stretches a coarse map
-    (e.g. 4×4 Grad-CAM) over the whole image, as in the papers' figures.
-
-    Used in notebook 10 (through heatmap_grid).
-    """
-    return heatmap_grid([image], [heatmaps], [title], cmap=cmap, alpha=alpha, size=size)
-
-
-def heatmap_grid(
-    images: Sequence[np.ndarray], heatmaps: Sequence[dict[str, np.ndarray]],
-    titles: Sequence[str] | None = None, cmap: str = "jet", alpha: float = 0.45,
-    size: float = 2.6,
-) -> Figure:
-    """One row per image: the image, then its heat maps overlaid (see :func:`heatmap_overlays`).
-
-    ``images``: R images (H, W[, 3]); ``heatmaps``: R dicts {panel title: (h, w) map}, all with
-    the same number of maps; ``titles``: R titles for the image panels.
-
-    Used in notebook 10.
-    """
-    if len(images) == 0 or len(images) != len(heatmaps):
-        raise ValueError(f"expected one dict of heat maps per image, got {len(images)} images "
-                         f"and {len(heatmaps)} dicts")
-    n_maps = len(heatmaps[0])
-    fig, axes = plt.subplots(len(images), n_maps + 1, squeeze=False, layout="constrained",
-                             figsize=fit_width(n_maps + 1, len(images), size=size, aspect=1.0,
-                                               extra=min(0.2 * size, 2.0)))
-    for row, image, maps, title in zip(axes, images, heatmaps, titles or [""] * len(images),
-                                       strict=True):
-        image = np.asarray(image)
-        _show(row[0], image, title or "input")
-        height, width = image.shape[:2]
-        for ax, (name, heat) in zip(row[1:], maps.items(), strict=True):
-            _show(ax, image, name)
-            shown = ax.imshow(heat, cmap=cmap, alpha=alpha, interpolation="bilinear",
-                              extent=(-0.5, width - 0.5, height - 0.5, -0.5))
-            fig.colorbar(shown, ax=ax, fraction=0.046)
-    return fig
-
-
-
-
 # ----------------------------------------------------------------------------- saliency (10)
 class HeatMap:
     """A saliency map to draw over an image: ``values`` (h, w) placed by ``extent``.

@@ -338,8 +338,8 @@ def helper_figures():
             {f"conv{i}": rng.normal(size=(16, 16, 8)) for i in range(3)}, image=colour[0])),
         ("patches_grid", lambda: plotting.patches_grid({f"ch {i}": [patch] * 9
                                                        for i in range(3)})),
-        ("heatmap_grid", lambda: plotting.heatmap_grid(
-            colour[:2], [{n: rng.random((4, 4)) for n in ("Grad-CAM", "occlusion", "saliency")}
+        ("saliency_grid", lambda: plotting.saliency_grid(
+            colour[:2], [{n: plotting.HeatMap.cam(rng.random((4, 4))) for n in ("Grad-CAM", "drop")}
                          ] * 2, ["cat", "dog"])),
         ("top5_error_figure", lambda: plotting.top5_error_figure(
             [(2010, "NEC", None, 28.2), (2012, "AlexNet", 8, 16.4), (2014, "VGG", 19, 7.3),

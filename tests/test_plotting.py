@@ -281,12 +281,6 @@ def test_plotting_helpers_draw():
     assert len(plotting.feature_map_grid(maps, n_channels=3, image=images[0]).axes) == 4
     patch = saliency.Patch(0, 0, 0, 1.0, rng.uniform(0, 255, (5, 5, 3)))
     assert len(plotting.patches_grid({"ch 0": [patch, patch]}).axes) == 2
-    fig = plotting.heatmap_overlays(images[0], {"cam": np.eye(2)})
-    assert len(fig.axes) == 3  # image, overlay, colour bar
-    fig = plotting.heatmap_grid([images[0], images[1]], [{"a": np.eye(2)}, {"a": np.eye(3)}])
-    assert len(fig.axes) == 6
-    with pytest.raises(ValueError, match="one dict of heat maps per image"):
-        plotting.heatmap_grid([images[0]], [])
     plt.close("all")
 
 
