@@ -9,6 +9,7 @@ gives a ✗ line, never a traceback: the student edition (solutions removed) run
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -917,6 +918,81 @@ def check_no_pooling(build_fn: Callable[..., Any]) -> bool:
          "keep padding='valid': with 'same' the feature map stays 32×32"),
         (lambda g, w: g[0] == w[0] and g[2] != w[2],
          "same filters (32, 3×3), Dense(512) and Dense(10) as the slide"),
+    ])
+
+
+def _welch_p_values(val_runs: dict, equal_var: bool = False, alternative: str = "two-sided",
+                    field: str = "pvalue") -> dict:
+    """{variant: p-value of Welch's two-sided t-test of the recipe's runs against its runs}
+    (the other arguments give the typical mistakes' answers)."""
+    from scipy import stats
+
+    recipe = val_runs["recipe"]
+    return {name: float(getattr(stats.ttest_ind(recipe, scores, equal_var=equal_var,
+                                                alternative=alternative), field))
+            for name, scores in val_runs.items() if name != "recipe"}
+
+
+def _p_values_compare(got: Any, want: dict, reveal: bool) -> str | None:
+    if not isinstance(got, dict):
+        return f"expected a dict {{variant: p-value}}, got {type(got).__name__}"
+    if set(got) != set(want):
+        return f"expected one p-value for each of {sorted(want)}, got keys {sorted(got)}"
+    for name in want:
+        problem = number(rtol=1e-6)(got[name], want[name], reveal)
+        if problem:
+            return f"{name!r}: {problem}"
+    return None
+
+
+WELCH_CASES = [
+    ({"recipe": [0.34, 0.32, 0.36], "without A": [0.29, 0.31, 0.28],
+      "without B": [0.35, 0.33, 0.37]},),
+    ({"recipe": [0.50, 0.52, 0.49, 0.51], "constant rate": [0.10, 0.25, 0.15, 0.12]},),
+]
+
+
+def check_welch_p_values(fn: Callable[..., Any]) -> bool:
+    """Used in notebook 05b (exercise 5.5): ``fn(val_runs)`` with ``val_runs`` = {variant:
+    [validation accuracy of each seed]} including "recipe" → {variant: p-value} for every other
+    variant, from Welch's two-sided t-test (``scipy.stats.ttest_ind(recipe, variant,
+    equal_var=False)``)."""
+    return check("5.5", fn, _welch_p_values, cases=WELCH_CASES, compare=_p_values_compare,
+                 label=lambda runs: f"runs of {sorted(runs)}",
+                 success="Welch's p-values for every variant", hints=[
+        (lambda g, w, r: "recipe" in g, "one p-value per variant: leave the recipe out, it is "
+                                        "what every variant is compared with"),
+        (lambda g, w, r: _p_values_compare(g, _welch_p_values(r, equal_var=True), False) is None,
+         "Welch's test does not assume equal spreads: equal_var=False"),
+        (lambda g, w, r: any(_p_values_compare(g, _welch_p_values(r, alternative=a), False)
+                             is None for a in ("less", "greater")),
+         "a two-sided test: keep scipy's default alternative"),
+        (lambda g, w, r: _p_values_compare(g, _welch_p_values(r, field="statistic"), False)
+         is None, "return the p-value (.pvalue), not the t statistic"),
+    ])
+
+
+def _seeds_needed(effect: float, sd: float, k: float = 2.0, two_means: bool = True) -> int:
+    """Smallest n >= 2 with k · sd · sqrt(2 / n) < |effect| (sqrt(1 / n) if not two_means):
+    n > 2 · (k · sd / effect)²."""
+    ratio = (2.0 if two_means else 1.0) * (k * sd / abs(effect)) ** 2
+    return max(2, math.floor(ratio) + 1)
+
+
+def check_seeds_needed(fn: Callable[..., Any]) -> bool:
+    """Used in notebook 05b (exercise 5.6): ``fn(effect, sd, k)`` → the smallest number of seeds
+    n >= 2 per variant for which k standard errors of a difference of two means of n runs,
+    ``k · sd · sqrt(2 / n)``, are smaller than ``|effect|``."""
+    cases = [(0.05, 0.02, 2), (0.01, 0.021, 2), (0.003, 0.01, 2), (-0.05, 0.03, 2),
+             (0.1, 0.025, 2), (0.02, 0.01, 3)]
+    return check("5.6", fn, _seeds_needed, cases=cases, label="effect {}, sd {}, k {}",
+                 success="seeds per variant for every case", hints=[
+        (lambda g, w, e, s, k: g == _seeds_needed(e, s, k, two_means=False),
+         "a difference of two means has the standard error sd·√(2/n): did you forget the 2?"),
+        (lambda g, w, e, s, k: e < 0, "use the size of the effect: abs(effect)"),
+        (lambda g, w, e, s, k: g == 1 or g == 0, "at least 2 runs: a standard deviation needs two"),
+        (lambda g, w, e, s, k: g == w - 1, "n must make k·sd·√(2/n) *smaller* than the effect: "
+                                           "the next whole number above 2·(k·sd/effect)²"),
     ])
 
 

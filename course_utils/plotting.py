@@ -8,7 +8,7 @@ laid out by matplotlib's constrained layout, so titles do not overlap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -910,4 +910,34 @@ def channel_grid(maps: np.ndarray, ncols: int = 10, size: float = 0.9, title: st
         ax.set_title("0" if dead else str(c), fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
+    return fig
+
+
+def seed_runs(runs: Mapping[str, Sequence[float]], xlabel: str = "validation accuracy",
+              title: str = "") -> Figure:
+    """One row per variant: every run (seed) as a dot, the mean as a bar with ± 1 sd whiskers.
+
+    ``runs``: variant name → its scores, one per seed (at least 2, for the sd with ddof=1).
+    Showing the runs themselves, not only the mean, lets the reader judge the spread — with
+    three seeds a mean ± sd hides little. Used in notebook 05b.
+    """
+    if not runs:
+        raise ValueError("seed_runs needs at least one variant, got none")
+    for name, scores in runs.items():
+        if len(scores) < 2:
+            raise ValueError(f"seed_runs needs >= 2 scores per variant, got {len(scores)} for "
+                             f"{name!r}")
+    names = list(runs)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2), layout="constrained")
+    for row, name in enumerate(names):
+        scores = np.asarray(runs[name], dtype=float)
+        mean, sd = scores.mean(), scores.std(ddof=1)
+        ax.barh(row, mean, color="tab:blue", alpha=0.35, height=0.6)
+        ax.errorbar(mean, row, xerr=sd, color="tab:blue", capsize=4)
+        ax.plot(scores, np.full(len(scores), row), "o", color="black", markersize=4)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{xlabel} (dots: runs; bar: mean ± sd)")
+    if title:
+        ax.set_title(title)
     return fig

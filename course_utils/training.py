@@ -1,6 +1,6 @@
-"""Training helpers: run folders, the callbacks factory, fit, history utilities.
+"""Training helpers: run folders, callbacks, fit, the one-cycle recipe, history utilities.
 
-Used in notebooks 04, 05, 08 and 09.
+Used in notebooks 04, 05, 05b, 08 and 09.
 
 A *run folder* ``runs/<name>/`` (repository root, git-ignored) holds everything one training run
 writes: the best checkpoint ``best.keras``, the CSV log ``log.csv``, TensorBoard logs ``logs/``
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .config import Profile, quiet_tensorflow
-from .validation import positive_int
+from .validation import positive_int, rate
 
 quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
@@ -256,6 +256,101 @@ def use_logical_cpus(n: int = 2) -> list[str]:
                 "(restart the kernel and call it right after config.setup())"
             ) from None
     return [d.name for d in tf.config.list_logical_devices("CPU")]
+
+
+def batch_size_for(n_images: int, largest: int = 256, min_steps: int = 50) -> int:
+    """The batch size of the recipe: the largest power of two ``<= largest`` (at least 8) that
+    still gives ``>= min_steps`` batches per epoch of ``n_images`` images.
+
+    ``2 ** clip(floor(log2(n_images / min_steps)), 3, log2(largest))``: a freshly initialised
+    network needs a few hundred small steps before it can take large ones, so a small training
+    set gets smaller batches. Used in notebooks 05 and 05b.
+    """
+    n_images = positive_int("n_images", n_images)
+    largest = positive_int("largest", largest, minimum=8)
+    min_steps = positive_int("min_steps", min_steps)
+    return int(min(largest, 2 ** max(3, math.floor(math.log2(n_images / min_steps)))))
+
+
+def one_cycle(n_steps: int, peak: float) -> keras.optimizers.schedules.LearningRateSchedule:
+    """Learning rate of step t (one step = one batch): linear warm-up from ``peak / 10`` to
+    ``peak`` over the first ``w = n_steps // 5`` steps, then a cosine down to 0 at ``n_steps``:
+
+        lr(t) = peak/10 + (peak − peak/10) · t / w                  for t < w
+        lr(t) = peak · (1 + cos(π · (t − w) / (n_steps − w))) / 2    for w <= t <= n_steps
+
+    (Keras' ``CosineDecay`` with ``warmup_target``.) Needs ``n_steps >= 5``.
+    """
+    n_steps = positive_int("n_steps", n_steps, minimum=5)
+    peak = rate("peak", peak, high=math.inf)
+    if peak == 0:
+        raise ValueError("peak must be > 0, got 0")
+    warmup = n_steps // 5
+    return keras.optimizers.schedules.CosineDecay(
+        peak / 10, decay_steps=n_steps - warmup, warmup_target=peak, warmup_steps=warmup)
+
+
+def compile_recipe(
+    model: keras.Model,
+    n_images: int,
+    epochs: int,
+    schedule: bool = True,
+    peak_per_256: float = 0.2,
+    label_smoothing: float = 0.1,
+) -> tuple[int, int, Any]:
+    """Compile ``model`` with notebook 05's recipe; returns (batch size, number of steps, rate).
+
+    SGD with Nesterov momentum 0.9; batch size :func:`batch_size_for` ``(n_images)``; peak rate
+    ``peak_per_256 · batch / 256`` (the linear scaling rule); :func:`one_cycle` over
+    ``epochs · ceil(n_images / batch)`` steps, or the constant peak rate (``schedule=False``);
+    categorical cross-entropy with ``label_smoothing`` (targets one-hot (N, n_classes)),
+    accuracy as metric. The returned rate is the schedule or the constant float.
+    Used in notebooks 05 and 05b.
+    """
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a keras.Model, got {type(model).__name__}")
+    epochs = positive_int("epochs", epochs)
+    if not isinstance(schedule, bool):
+        raise ValueError(f"schedule must be True or False, got {schedule!r}")
+    batch_size = batch_size_for(n_images)
+    peak = rate("peak_per_256", peak_per_256, high=math.inf) * batch_size / 256
+    n_steps = epochs * math.ceil(n_images / batch_size)
+    learning_rate = one_cycle(n_steps, peak) if schedule else peak
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True),
+        loss=keras.losses.CategoricalCrossentropy(
+            label_smoothing=rate("label_smoothing", label_smoothing)),
+        metrics=["accuracy"])
+    return batch_size, n_steps, learning_rate
+
+
+def optimizer_state(model: keras.Model) -> list[np.ndarray]:
+    """The state of a compiled model's optimizer (step counter, learning rate, momenta...) as
+    arrays, building the optimizer first if no step was taken yet; give it to :func:`restart`."""
+    if not isinstance(model, keras.Model) or getattr(model, "optimizer", None) is None:
+        raise ValueError(f"expected a compiled keras.Model, got {type(model).__name__}")
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    return [np.array(v.numpy()) for v in model.optimizer.variables]
+
+
+def restart(model: keras.Model, weights: Sequence[np.ndarray],
+            state: Sequence[np.ndarray]) -> None:
+    """Put a compiled model back to the start of training without compiling it again.
+
+    ``weights``: a freshly initialised copy's ``get_weights()`` (e.g. built with another seed);
+    ``state``: :func:`optimizer_state` taken before the first step. The next ``fit`` then
+    trains from those weights with the schedule at step 0, and reuses the training step Keras
+    already traced for this model — a new model would cost a new tracing (seconds on a CPU).
+    Used in notebook 05b (several seeds of one variant).
+    """
+    model.set_weights(weights)
+    variables = model.optimizer.variables
+    if len(state) != len(variables):
+        raise ValueError(f"state must hold {len(variables)} arrays (optimizer_state(model)), "
+                         f"got {len(state)}")
+    for variable, value in zip(variables, state, strict=True):
+        variable.assign(value)
 
 
 def scale_images(x: np.ndarray, pad: int = 0) -> np.ndarray:

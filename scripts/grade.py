@@ -360,7 +360,7 @@ class Grader:
         if not self.submissions.is_dir():
             raise ValueError(f"SUBMISSIONS must be a folder <student>/<NN_topic>.ipynb, "
                              f"got {self.submissions}")
-        for path in sorted(self.instructor_dir.glob("[0-9][0-9]_*.ipynb")):
+        for path in sorted(self.instructor_dir.glob("[0-9][0-9]*_*.ipynb")):
             self.instructor[path.name[:2]] = (path, nbformat.read(path, as_version=4))
         if not self.instructor:
             raise ValueError(f"no instructor notebooks NN_*.ipynb in {self.instructor_dir}")

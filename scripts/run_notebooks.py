@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for name in ("traitlets", "nbclient", "jupyter_client"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    paths = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
     if not paths:
         print("no notebooks found", file=sys.stderr)
         return 1

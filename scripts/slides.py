@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("notebooks", nargs="*", type=Path)
     exp.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    sources = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    sources = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
     if args.command == "tag":
         stale = 0
         for path in sources:

@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import grade  # noqa: E402
 import make_student  # noqa: E402
 
-NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
 MIN_CHARS = 12
 _KEYWORD_ONLY = re.compile(r"^(pass|else:|try:|finally:|continue|break|return|\.\.\.)$")
 _ASSIGN = re.compile(r"^[A-Za-z_][\w.\[\]'\"]*\s*(?:[+\-*/%@|&^]|//|\*\*)?=(?!=)\s*")

@@ -14,6 +14,7 @@ import pytest
 import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 from scipy.spatial.distance import cdist
 
 from course_utils import conv, saliency, transfer
@@ -304,6 +305,21 @@ def _digit_net(*kinds: str) -> keras.Model:
     return keras.Sequential([keras.Input((28, 28, 1))] + [layers[k]() for k in kinds])
 
 
+def welch(runs, equal_var=False, alternative="two-sided"):
+    """Exercise 5.5 written independently: {variant: p-value} of scipy's t-test vs "recipe"."""
+    return {name: stats.ttest_ind(runs["recipe"], scores, equal_var=equal_var,
+                                  alternative=alternative).pvalue
+            for name, scores in runs.items() if name != "recipe"}
+
+
+def seeds(effect, sd, k):
+    """Exercise 5.6 by search: the first n >= 2 with k·sd·√(2/n) < |effect|."""
+    n = 2
+    while k * sd * math.sqrt(2 / n) >= abs(effect):
+        n += 1
+    return n
+
+
 CHECKS = {
     "0.1": (lambda a: ex.check_keras_layout(a, IMAGES), IMAGES_F32, [
         (IMAGES_F32.astype(np.float64), "expected dtype float32, got float64"),
@@ -423,6 +439,22 @@ CHECKS = {
         (lambda v, p: early_stop(v, p, base=1), "expected 5, got 6 (epochs count from 0"),
         (lambda v, p: early_stop(v, p, at_end=True),
          "expected None, got 6 (return None when EarlyStopping lets every epoch run)"),
+    ]),
+    "5.6": (ex.check_seeds_needed, seeds, [
+        (lambda e, s, k: max(2, math.ceil((k * s / abs(e)) ** 2)), "did you forget the 2?"),
+        (lambda e, s, k: seeds(abs(e), s, k) if e > 0 else 1, "use the size of the effect"),
+        (lambda e, s, k: max(1, math.ceil(2 * (k * s / e) ** 2)), "at least 2 runs"),
+        (lambda e, s, k: float(seeds(e, s, k)), "expected a whole number"),
+    ]),
+    "5.5": (ex.check_welch_p_values, welch, [
+        (lambda runs: {**welch(runs), "recipe": 1.0}, "leave the recipe out"),
+        (lambda runs: welch(runs, equal_var=True), "equal_var=False"),
+        (lambda runs: welch(runs, alternative="greater"), "a two-sided test"),
+        (lambda runs: {n: stats.ttest_ind(runs["recipe"], v, equal_var=False).statistic
+                       for n, v in runs.items() if n != "recipe"}, "not the t statistic"),
+        (lambda runs: list(welch(runs).values()), "expected a dict {variant: p-value}, got list"),
+        (lambda runs: {n: p for n, p in list(welch(runs).items())[:1]},
+         "expected one p-value for each of"),
     ]),
     "6.1": (ex.check_rf_size, rf_size, [
         (lambda k, s: rf_size(k, s, multiply=False), "did you multiply the jumps?"),

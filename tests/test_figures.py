@@ -344,6 +344,9 @@ def helper_figures():
         ("top5_error_figure", lambda: plotting.top5_error_figure(
             [(2010, "NEC", None, 28.2), (2012, "AlexNet", 8, 16.4), (2014, "VGG", 19, 7.3),
              (2015, "ResNet", 152, 3.6)], human=5.1)),
+        ("seed_runs", lambda: plotting.seed_runs(
+            {"recipe": [0.34, 0.32, 0.36], "without input normalisation": [0.29, 0.31, 0.28],
+             "constant learning rate": [0.16, 0.14, 0.18]}, title="three seeds per variant")),
     ]
 
 

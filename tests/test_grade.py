@@ -190,7 +190,7 @@ def test_exercises_come_from_the_instructor_notebook():
     assert all(ids[e.check_id].source.lstrip().startswith("ex.check_") for e in found)
 
 
-@pytest.mark.parametrize("source", sorted(ROOT.glob("notebooks/[0-9][0-9]_*.ipynb")),
+@pytest.mark.parametrize("source", sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb")),
                          ids=lambda p: p.name[:2])
 def test_every_course_notebook_has_gradable_exercises(source):
     nb = nbformat.read(source, as_version=4)

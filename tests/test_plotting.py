@@ -351,3 +351,22 @@ def test_channel_grid_shows_every_channel_and_marks_silent_ones():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"\(h, w, C\)"):
         plotting.channel_grid(maps[..., 0])
+
+
+def test_seed_runs_draws_every_run_and_the_mean_with_its_sd():
+    runs = {"recipe": [0.34, 0.32, 0.36], "without BatchNorm": [0.28, 0.29]}
+    fig = plotting.seed_runs(runs, title="ablation")
+    ax = fig.axes[0]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert [list(d.get_xdata()) for d in dots] == [runs["recipe"], runs["without BatchNorm"]]
+    bars = [p.get_width() for p in ax.patches]
+    assert bars == pytest.approx([0.34, 0.285])
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(runs)
+    plt.close(fig)
+
+
+def test_seed_runs_bad_input():
+    with pytest.raises(ValueError, match="at least one variant"):
+        plotting.seed_runs({})
+    with pytest.raises(ValueError, match=">= 2 scores per variant, got 1 for 'recipe'"):
+        plotting.seed_runs({"recipe": [0.3]})

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import slides  # noqa: E402
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 MIN_SECTIONS, MAX_SECTIONS = 5, 80
 CDN_HOSTS = ("unpkg.com", "cdnjs", "jsdelivr", "googleapis", "cloudflare", "cdn.")
 # A URL in a position where the browser would load it: an attribute of a tag, CSS url()/@import,

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import grade  # noqa: E402
 import make_student  # noqa: E402
 
-NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
 
 
 @pytest.fixture(scope="module")

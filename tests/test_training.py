@@ -8,6 +8,8 @@ import csv
 import keras
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course_utils import config, training
 
@@ -323,3 +325,105 @@ def test_history_helpers():
         training.lr_drops({"loss": [1.0]})
     with pytest.raises(ValueError, match="non-empty dict"):
         training.history_dict({})
+
+
+# --- the one-cycle recipe (notebooks 05 and 05b) -------------------------------------------
+
+
+@pytest.mark.parametrize(("n_images", "expected"), [(36_000, 256), (12_800, 256), (12_799, 128),
+                                                    (3_600, 64), (1_800, 32), (400, 8), (10, 8)])
+def test_batch_size_for_keeps_at_least_fifty_steps(n_images, expected):
+    batch = training.batch_size_for(n_images)
+    assert batch == expected
+    assert batch == 8 or n_images / batch >= 50  # the floor of 8 is the only exception
+
+
+@given(st.integers(1, 10**6))
+def test_batch_size_for_is_the_largest_power_of_two_that_keeps_fifty_steps(n_images):
+    batch = training.batch_size_for(n_images)
+    assert batch in (8, 16, 32, 64, 128, 256)
+    assert batch == 8 or n_images / batch >= 50
+    assert batch == 256 or n_images / (2 * batch) < 50
+
+
+def test_one_cycle_warms_up_then_follows_the_cosine():
+    peak, n_steps = 0.2, 100
+    schedule = training.one_cycle(n_steps, peak)
+    warmup = n_steps // 5
+    rates = np.array([float(schedule(t)) for t in range(n_steps + 1)])
+    assert rates[0] == pytest.approx(peak / 10)
+    assert rates[warmup // 2] == pytest.approx(peak / 10 + (peak - peak / 10) / 2, rel=1e-5)
+    assert rates.max() == pytest.approx(peak) and rates.argmax() == warmup
+    t = np.arange(warmup, n_steps + 1)
+    cosine = peak * (1 + np.cos(np.pi * (t - warmup) / (n_steps - warmup))) / 2
+    assert np.allclose(rates[warmup:], cosine, atol=1e-6)
+    assert rates[-1] == pytest.approx(0, abs=1e-7)
+
+
+def test_compile_recipe_sets_optimizer_loss_and_scaled_rate():
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
+    batch, n_steps, schedule = training.compile_recipe(model, n_images=1_800, epochs=3)
+    assert (batch, n_steps) == (32, 3 * 57)
+    assert isinstance(model.optimizer, keras.optimizers.SGD) and model.optimizer.nesterov
+    assert float(schedule(n_steps // 5)) == pytest.approx(0.2 * 32 / 256)
+    assert model.loss.get_config()["label_smoothing"] == 0.1
+    _, _, constant = training.compile_recipe(model, n_images=1_800, epochs=3, schedule=False)
+    assert constant == pytest.approx(0.025)
+    x, y = tiny_data(64)
+    history = model.fit(x, keras.utils.to_categorical(y, 3), epochs=1, batch_size=32, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: training.batch_size_for(0), "n_images must be"),
+    (lambda: training.batch_size_for(100, largest=4), "largest must be"),
+    (lambda: training.one_cycle(4, 0.1), "n_steps must be"),
+    (lambda: training.one_cycle(100, 0), "peak must be > 0"),
+    (lambda: training.one_cycle(100, -1.0), "peak must be"),
+    (lambda: training.compile_recipe("model", 100, 1), "model must be a keras.Model"),
+    (lambda: training.compile_recipe(tiny_model(), 100, 0), "epochs must be"),
+    (lambda: training.compile_recipe(tiny_model(), 100, 1, schedule="yes"), "schedule must be"),
+    (lambda: training.compile_recipe(tiny_model(), 100, 1, label_smoothing=1.5),
+     "label_smoothing must be"),
+])
+def test_recipe_helpers_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_restart_retrains_like_a_fresh_model_without_new_tracing():
+    x, y = tiny_data(64)
+    Y = keras.utils.to_categorical(y, 3)
+
+    def build(seed):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input(shape=(4,)),
+                                 keras.layers.Dense(3, activation="softmax")])
+
+    def fit(model, seed):
+        keras.utils.set_random_seed(seed)
+        return model.fit(x, Y, epochs=2, batch_size=16, verbose=0).history["loss"]
+
+    fresh = {}
+    for seed in (0, 1):
+        model = build(seed)
+        training.compile_recipe(model, 64, 2)
+        fresh[seed] = fit(model, seed)
+    model = build(0)
+    training.compile_recipe(model, 64, 2)
+    start = training.optimizer_state(model)
+    assert float(start[0]) == 0  # the step counter
+    fit(model, 0)
+    step = model.train_function
+    training.restart(model, build(1).get_weights(), start)
+    assert int(model.optimizer.iterations.numpy()) == 0
+    assert np.allclose(fit(model, 1), fresh[1], rtol=1e-5)
+    assert model.train_function is step  # the traced training step was reused
+
+
+def test_restart_and_optimizer_state_reject_bad_input():
+    with pytest.raises(ValueError, match="expected a compiled keras.Model"):
+        training.optimizer_state(keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)]))
+    model = tiny_model()
+    with pytest.raises(ValueError, match="state must hold"):
+        training.restart(model, model.get_weights(), [])
