@@ -342,7 +342,8 @@ def restart(model: keras.Model, weights: Sequence[np.ndarray],
     ``state``: :func:`optimizer_state` taken before the first step. The next ``fit`` then
     trains from those weights with the schedule at step 0, and reuses the training step Keras
     already traced for this model — a new model would cost a new tracing (seconds on a CPU).
-    Used in notebook 05b (several seeds of one variant).
+    Used in notebooks 05b (several seeds of one variant) and 09 (fine-tuning and training from
+    scratch, run after run).
     """
     model.set_weights(weights)
     variables = model.optimizer.variables
