@@ -165,6 +165,7 @@ def test_cifar10_offline_is_the_bundled_real_subset(empty_keras_cache):
     assert data.sources()["CIFAR-10"] == "bundled 12k real images (JPEG)"
 
 
+@pytest.mark.slow
 def test_cifar10_bundled_order_and_subsets_are_fixed(empty_keras_cache):
     a = data.load_cifar10(n_train=500, n_test=100)
     b = data.load_cifar10(n_train=500, n_test=100)

@@ -1011,6 +1011,7 @@ def test_check_no_pooling(build, passed, text, capsys):
     assert "14,767" not in line or passed  # a wrong answer never learns the parameter count
 
 
+@pytest.mark.slow
 def test_compare_pooling_trains_both_models_and_waits_for_a_stub(capsys):
     rng = np.random.default_rng(0)
     x, y = rng.random((64, 32, 32, 3)).astype("float32"), rng.integers(0, 10, 64)

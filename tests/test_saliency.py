@@ -260,6 +260,7 @@ def test_max_activating_patches_skip_border_units():
         saliency.max_activating_patches(model, "conv", images, 0, 1, activations=acts)
 
 
+@pytest.mark.slow
 def test_filter_patterns_raise_their_channel(lite0_64):
     before = saliency.feature_maps(lite0_64, np.full((64, 64, 3), 127.0), ["block2b_add"])
     patterns = saliency.filter_patterns(lite0_64, "block2b_add", [0, 5], size=64, steps=5)

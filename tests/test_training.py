@@ -391,6 +391,7 @@ def test_recipe_helpers_reject_bad_input(call, match):
         call()
 
 
+@pytest.mark.slow
 def test_restart_retrains_like_a_fresh_model_without_new_tracing():
     x, y = tiny_data(64)
     Y = keras.utils.to_categorical(y, 3)
