@@ -4,7 +4,8 @@
 
 Each setting runs in a fresh process (``TF_ENABLE_ONEDNN_OPTS`` is read when TensorFlow is
 imported) with the course's seeding and op determinism (``config.seed_everything``), builds
-``models.cifar_resnet`` with notebook 05's optimiser and loss, trains one warm-up epoch on 1,024
+``models.cifar_resnet``, compiles it with notebook 05's recipe (``training.compile_recipe``,
+the full profile's batch size), trains one warm-up epoch on 1,024
 images and times one epoch on ``--images`` images (uniform noise: the speed of a convolution does
 not depend on the pixel values). It prints images per second, the seconds a 36,000-image epoch
 (the full profile) would take, and a checksum of the trained weights: equal checksums across the
@@ -31,17 +32,17 @@ sys.path.insert(0, {root!r})
 from course_utils import config
 config.seed_everything(0)
 import keras
+from course_utils import training
 from course_utils.models import lecture
 n = {images}
 rng = np.random.default_rng(0)
 x = rng.random((n, 32, 32, 3), dtype=np.float32)
 y = keras.utils.to_categorical(rng.integers(0, 10, n), 10)
 model = lecture.cifar_resnet(mean=[0.5] * 3, std=[0.29] * 3, seed=0)
-model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
-              loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1))
-model.fit(x[:1024], y[:1024], batch_size=128, epochs=1, verbose=0)
+batch, _, _ = training.compile_recipe(model, 36_000, epochs=1)  # the full profile's batch size
+model.fit(x[:1024], y[:1024], batch_size=batch, epochs=1, verbose=0)
 start = time.perf_counter()
-model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
 seconds = time.perf_counter() - start
 checksum = sum(float(np.abs(w).sum()) for w in model.get_weights())
 print(f"RESULT {{n / seconds:.1f}} {{checksum:.6f}}")

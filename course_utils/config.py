@@ -88,10 +88,10 @@ def quiet_tensorflow() -> None:
     starts ("Could not find cuda drivers ...") ignore it, so the process's stderr is muted
     during the first import only. GPUs are still reported by :func:`device_report`.
 
-    TensorFlow's oneDNN kernels (its default on x86 CPUs) stay on: with op determinism
-    (:func:`seed_everything`) two runs train the same weights, and notebook 05's deeper model
+    TensorFlow's oneDNN kernels (its default on x86 CPUs) stay on: notebook 05's deeper model
     trains about twice as fast as with ``TF_ENABLE_ONEDNN_OPTS=0`` (2 cores,
-    ``benchmarks/train_speed.py``).
+    ``benchmarks/train_speed.py``), and turning them off does not make runs repeat: with
+    notebook 05's recipe, two processes' weights differ in their last digits either way.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" not in sys.modules:
