@@ -1,11 +1,14 @@
-# The commands the README names. Every target sets up .venv first (once per pyproject change).
+# The commands the README names; each calls the course's command-line tool, `cnn-course`
+# (course_utils/cli.py; `cnn-course --help` lists every tool). Every target sets up .venv first
+# (once per pyproject change).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+COURSE := $(VENV)/bin/cnn-course
 STAMP  := $(VENV)/.installed
 QUICK  := COURSE_PROFILE=quick
 
-.PHONY: setup run test test-fast execute student lab bench lint clean
+.PHONY: setup run test test-fast execute student slides lab grade bench full-profile lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,43 +19,40 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv, install the course package with [dev], register the kernel
 
 run: setup  ## execute every notebook headlessly (quick profile), HTML into build/html/, print a table
-	$(QUICK) $(PY) scripts/run_notebooks.py
+	$(QUICK) $(COURSE) run
 
 test: setup  ## unit tests + nbval of every notebook (quick profile)
-	$(QUICK) $(PY) -m pytest --nbval-lax tests notebooks
+	$(COURSE) test
 
 test-fast: setup  ## unit tests without the slow ones, no notebooks (the inner loop, < 60 s)
-	$(QUICK) $(PY) -m pytest tests -m "not slow" -q
+	$(COURSE) test --fast
 
 execute: setup  ## re-execute the notebooks and store their quick-profile outputs (after any change)
-	$(QUICK) $(PY) scripts/run_notebooks.py --inplace
+	$(QUICK) $(COURSE) execute
 
 student: setup  ## student edition (no solutions, no outputs) into student/
-	$(PY) scripts/make_student.py
+	$(COURSE) student
 
-.PHONY: slides
 slides: setup  ## reveal.js decks with outputs into build/slides/ (offline: reveal.js, MathJax beside them)
-	$(PY) scripts/slides.py export
+	$(COURSE) slides export
 
 lab: setup  ## JupyterLab on the notebooks (full profile unless COURSE_PROFILE is set)
-	$(VENV)/bin/jupyter lab notebooks $$( [ $$(id -u) = 0 ] && echo --allow-root )
+	$(COURSE) lab
 
-.PHONY: grade
 grade: setup  ## grade SUBMISSIONS=dir (<student>/<NN_topic>.ipynb): build/grades/grades.csv and .html
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [TIMEOUT=seconds]" >&2; exit 2; }
-	$(PY) scripts/grade.py "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),300)
+	$(COURSE) grade "$(SUBMISSIONS)" --timeout $(or $(TIMEOUT),300)
 
 bench: setup  ## speed: hand-written convolution vs SciPy vs TensorFlow, then every notebook's time
-	$(PY) benchmarks/conv.py
-	$(QUICK) $(PY) scripts/run_notebooks.py
+	$(COURSE) bench
+	$(QUICK) $(COURSE) run
 
-.PHONY: full-profile
 full-profile: setup  ## 04, 05, 07 in the full profile on CIFAR=zip MNIST=folder (about an hour on 2 cores)
 	@test -n "$(CIFAR)" -a -n "$(MNIST)" || { echo "usage: make full-profile CIFAR=cifar10_jpeg_train50k.zip MNIST=mnist-idx-folder/" >&2; exit 2; }
-	$(PY) benchmarks/full_profile.py --cifar "$(CIFAR)" --mnist "$(MNIST)"
+	$(COURSE) full-profile --cifar "$(CIFAR)" --mnist "$(MNIST)"
 
 lint: setup
-	$(VENV)/bin/ruff check course_utils tests scripts benchmarks
+	$(VENV)/bin/ruff check course_utils tests
 
 clean:
 	rm -rf build student runs .pytest_cache

@@ -1,9 +1,9 @@
 """SHA-256 sums of the bundled data (``data/SHA256SUMS``): the one reader and writer.
 
-Standard library only, so that the data scripts in ``scripts/`` can use it with any Python,
-without the course package installed (``scripts/checksums.py`` puts the repository root on
-``sys.path``; ``course_utils/__init__.py`` imports nothing). :mod:`course_utils.data` verifies
-every bundled file with :func:`read_sums` and :func:`sha256` before reading it.
+Standard library only. :mod:`course_utils.data` verifies every bundled file with
+:func:`read_sums` and :func:`sha256` before reading it; the tools that rebuild a bundled file
+(``course_utils/tools/bundle_*.py``, ``convert_efficientnet_lite0.py``) record its sum with
+:func:`update_checksums` / :func:`record_checksum`.
 
 File format: ``sha256sum``'s, one ``<64 hex digits>  <path relative to data/>`` per line;
 blank lines and ``#`` comments are ignored, a leading ``*`` (binary mode) on the name is dropped.
@@ -54,3 +54,28 @@ def write_sums(folder: str | Path, sums: dict[str, str]) -> None:
     """Write ``folder/SHA256SUMS`` with one line per file, sorted by name."""
     lines = [f"{sums[name]}  {name}" for name in sorted(sums)]
     (Path(folder) / SUMS_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def update_checksums(folder: str | Path, prefixes: tuple[str, ...] = ()) -> None:
+    """Refresh the ``folder/SHA256SUMS`` lines of the files whose paths start with ``prefixes``.
+
+    Lines of other files (written by other tools) are kept as they are.
+    """
+    folder = Path(folder)
+    sums = read_sums(folder) if (folder / SUMS_NAME).exists() else {}
+    for path in folder.rglob("*"):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name.startswith(prefixes) and name != SUMS_NAME:
+            sums[name] = sha256(path)
+    write_sums(folder, sums)
+
+
+def record_checksum(path: str | Path, data_dir: str | Path) -> str:
+    """Record ``path``'s SHA-256 in ``data_dir/SHA256SUMS`` when it lies in ``data_dir``;
+    return a line saying what was done."""
+    path, data_dir = Path(path), Path(data_dir)
+    digest = sha256(path)
+    if path.resolve().parent != data_dir.resolve():
+        return f"SHA-256: {digest}  {path.name} (outside {data_dir}: {SUMS_NAME} unchanged)"
+    update_checksums(data_dir, (path.name,))
+    return f"{data_dir / SUMS_NAME} updated: {digest}  {path.name}"

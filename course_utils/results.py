@@ -8,7 +8,7 @@ A notebook calls :func:`record_result` right after the final test evaluation of 
     _, test_acc = model.evaluate(x_test, y_test, verbose=0)
     results.record_result("LeNet-5", model, history, test_acc, seconds)
 
-When the environment variable ``COURSE_RESULTS_LOG`` names a file (``benchmarks/full_profile.py``
+When the environment variable ``COURSE_RESULTS_LOG`` names a file (``cnn-course full-profile``
 sets it, one file per notebook), one JSON object per call is appended to it::
 
     {"model": "LeNet-5", "parameters": 61706, "epochs": 12, "test_accuracy": 0.9912,

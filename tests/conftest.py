@@ -1,28 +1,21 @@
 """Test configuration, loaded for every pytest run (``-p tests.conftest`` in pyproject.toml).
 
-- Notebooks are validated in the ``quick`` profile unless ``COURSE_PROFILE`` says otherwise.
-- The run is offline: ``COURSE_OFFLINE=1`` (set before anything is imported, so nbval's kernels
-  inherit it) makes ``config.setup`` and ``data`` use bundled data and never try the network.
+- The notebook rules (quick profile, offline, stderr not compared by nbval) are the plugin
+  :mod:`course_utils.tools.nbval_plugin`, imported here; ``cnn-course test`` uses the same plugin.
   ``data.network_available``'s cached answer is cleared before every test: no order dependence.
 - Hypothesis is deterministic: the "course" profile derandomizes the examples (the same ones on
   every machine and run), keeps no example database and has no deadline (first TensorFlow
   calls are slow); a failure prints the blob that reproduces it.
-- nbval does not compare stderr: TensorFlow and Keras write warnings there that change with the
-  library version and the machine, never teaching content.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 import pytest
 from hypothesis import settings
 
-os.environ.setdefault("COURSE_PROFILE", "quick")
-os.environ.setdefault("COURSE_OFFLINE", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
+from course_utils.tools import nbval_plugin  # noqa: F401 - sets the environment, patches nbval
 
 settings.register_profile(
     "course", derandomize=True, database=None, deadline=None, print_blob=True
@@ -42,29 +35,6 @@ def _fresh_network_answer():
     _forget_network_answer()
     yield
     _forget_network_answer()
-
-
-try:
-    from nbval.plugin import IPyNbCell
-except ImportError:  # nbval comes with the [dev] extra
-    IPyNbCell = None
-
-
-def without_stderr(outputs: list) -> list:
-    """The outputs of a cell minus its stderr stream."""
-    return [
-        o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-    ]
-
-
-if IPyNbCell is not None and not getattr(IPyNbCell.compare_outputs, "skips_stderr", False):
-    _compare_outputs = IPyNbCell.compare_outputs
-
-    def compare_outputs(self, test, ref, skip_compare=None):
-        return _compare_outputs(self, without_stderr(test), without_stderr(ref), skip_compare)
-
-    compare_outputs.skips_stderr = True
-    IPyNbCell.compare_outputs = compare_outputs
 
 
 # --- shared stubs and reference formulas (``from tests.conftest import ...``) ----------------

@@ -4,7 +4,6 @@ and the conversion scripts' PyTorch-free parts."""
 import hashlib
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_script(name: str):
-    if str(ROOT / "scripts") not in sys.path:  # scripts import their sibling checksums.py
-        sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"course_utils.tools.{name}")
 
 
 @pytest.fixture(scope="module")

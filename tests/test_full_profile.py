@@ -1,9 +1,9 @@
-"""benchmarks/full_profile.py on tiny inputs: splitting, IDX reading, serving, one notebook run."""
+"""course_utils.tools.full_profile on tiny inputs: splitting, IDX reading, serving, one notebook
+run."""
 
 import gzip
 import io
 import os
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,12 +12,8 @@ import numpy as np
 import pytest
 
 from course_utils import data
+from course_utils.tools import full_profile as fp
 from tests.conftest import kernel_registered
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import full_profile as fp  # noqa: E402
 
 
 def cifar_zip(path: Path, per_class: dict[str, int]) -> Path:
@@ -130,12 +126,15 @@ def test_dry_run_serves_both_where_keras_would(tmp_path, capsys, monkeypatch):
 
 
 def test_arguments_are_required(tmp_path, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as stop:
         fp.main([])
+    assert stop.value.code == 2
     assert "give --cifar ARCHIVE and/or --mnist FOLDER" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as stop:
         fp.main(["--mnist", str(tmp_path / "nowhere")])
-    assert "nowhere does not exist" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1
+    assert "--mnist: expected an existing folder, got" in err and "nowhere" in err
 
 
 def test_results_table_and_markdown():

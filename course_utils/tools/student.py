@@ -3,7 +3,7 @@
 The edition has no outputs, no execution counts and no saved widget state (the notebook metadata
 ``widgets`` of an executed instructor notebook: sliders are rebuilt when the student runs the cell).
 
-    python scripts/make_student.py [--out student] [notebooks/NN_x.ipynb ...]
+    cnn-course student [--out student] [NOTEBOOK ...]
 
 A student's own changes are never overwritten: ``<out>/.generated.json`` records the SHA-256 of
 every file this script wrote, and a file whose content no longer matches is kept (delete it to get
@@ -12,7 +12,6 @@ a fresh copy).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -21,7 +20,9 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..cli import notebook_selection, tool_parser
+from . import build_dir
+
 MANIFEST = ".generated.json"
 
 
@@ -63,11 +64,11 @@ def write_student_editions(sources: list[Path], out: Path) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--out", type=Path, default=ROOT / "student")
+    parser = tool_parser("student", __doc__)
+    parser.add_argument("notebooks", nargs="*", help="numbers (03, 05b) or paths; default: all")
+    parser.add_argument("--out", type=Path, default=build_dir().parent / "student")
     args = parser.parse_args(argv)
-    sources = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
+    sources = notebook_selection(parser, args.notebooks)
     for name, status in write_student_editions(sources, args.out).items():
         print(f"{args.out.name}/{name}: {status}")
     return 0

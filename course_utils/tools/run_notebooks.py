@@ -1,8 +1,8 @@
 """Execute the course notebooks headlessly, render them to HTML and print a summary table.
 
-    python scripts/run_notebooks.py                      # every notebooks/NN_*.ipynb, in order
-    python scripts/run_notebooks.py notebooks/02_*.ipynb  # some of them
-    python scripts/run_notebooks.py --inplace ...         # also store the outputs in the notebook
+    cnn-course run                       # every notebooks/NN_*.ipynb, in order
+    cnn-course run 02 05b                # some of them (numbers or paths)
+    cnn-course execute ...               # also store the outputs in the notebooks
 
 The profile is ``COURSE_PROFILE`` (``make run`` sets ``quick``). Each notebook runs in a fresh
 ``cnn-course`` kernel with ``notebooks/`` as working directory. The table gives, per notebook, the
@@ -18,7 +18,6 @@ after the table (and the kernel log's last lines if the kernel died).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import logging
 import os
@@ -33,7 +32,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..cli import notebook_selection, tool_parser
+from . import build_dir
+
 KERNEL = "cnn-course"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -112,22 +113,20 @@ def print_table(rows: list[dict[str, str]]) -> None:
         print(f"{r['notebook']:<{width}}  {r['seconds']:>7}  {r['status']}  {r['sources']}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--inplace", action="store_true", help="store outputs in the notebooks")
-    parser.add_argument("--html-dir", type=Path, default=ROOT / "build" / "html")
+def main(argv: list[str] | None = None, tool: str = "run") -> int:
+    """``cnn-course run [NOTEBOOK ...] [--html-dir DIR]``: execute, render, print the table."""
+    parser = tool_parser(tool, __doc__)
+    parser.add_argument("notebooks", nargs="*", help="numbers (03, 05b) or paths; default: all")
+    parser.add_argument("--html-dir", type=Path, default=build_dir() / "html")
     args = parser.parse_args(argv)
+    paths = notebook_selection(parser, args.notebooks)
     for name in ("traitlets", "nbclient", "jupyter_client"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    paths = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
-    if not paths:
-        print("no notebooks found", file=sys.stderr)
-        return 1
+    inplace = tool == "execute"
     print(f"profile: {os.environ.get('COURSE_PROFILE', 'full')}, {len(paths)} notebook(s)")
     rows = []
     for path in paths:
-        rows.append(run_one(path.resolve(), args.inplace, args.html_dir))
+        rows.append(run_one(path.resolve(), inplace, args.html_dir))
         print(f"  {rows[-1]['notebook']}: {rows[-1]['status']} in {rows[-1]['seconds']} s",
               flush=True)
     print_table(rows)
@@ -141,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in failed:
         print(f"\nFAILED: {r['notebook']}: {r['status']}\n{r['report']}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def execute(argv: list[str] | None = None) -> int:
+    """``cnn-course execute [NOTEBOOK ...]``: as ``run``, and store the outputs in place."""
+    return main(argv, tool="execute")
 
 
 if __name__ == "__main__":

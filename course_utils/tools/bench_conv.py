@@ -1,6 +1,6 @@
 """Time the hand-written convolutions against SciPy and TensorFlow on CPU.
 
-    python benchmarks/conv.py [--repeat 20]
+    cnn-course bench [--repeat 20]
 
 For each case it prints the best time (minimum over interleaved runs) of
 
@@ -18,19 +18,14 @@ and the ratio vectorised / TF (goal: ≤ 3). All inputs are float32; results are
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from course_utils import conv  # noqa: E402
+from .. import conv
+from ..cli import positive_number, tool_parser
 
 # (label, input (H, W, C), kernel, n_filters, stride, padding, crop (H, W) for naive or None)
 CASES = [
@@ -117,12 +112,14 @@ def time_case(x: np.ndarray, w: np.ndarray, stride: int, padding: str,
             "n_full": n_full, "n_crop": n_crop}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=10,
+def main(argv: list[str] | None = None) -> int:
+    """``cnn-course bench [--repeat N]``: print the timing table."""
+    parser = tool_parser("bench", __doc__)
+    parser.add_argument("--repeat", type=positive_number, default=10,
                         help="rounds of 10 calls for the fast methods")
-    args = parser.parse_args()
-
+    args = parser.parse_args(argv)
+    args.repeat = int(args.repeat)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
 
     rng = np.random.default_rng(0)
@@ -150,7 +147,8 @@ def main() -> None:
     for note in notes:
         print(note)
     print("All results equal tf.nn.conv2d to 1e-3 × max|output|.")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -18,13 +18,12 @@ checked against Keras' MD5: the result is Keras' own file.
 Setup and run (from the repository root; the wheel is only needed by this script):
 
     python3 -m pip download --no-deps keras-hub==0.32.0 -d /tmp/kh
-    python3 scripts/bundle_imagenet_classes.py --source /tmp/kh/keras_hub-0.32.0-py3-none-any.whl
-    # or, with keras-hub installed in the running Python: python3 scripts/bundle_imagenet_classes.py
+    cnn-course bundle-imagenet-classes --source /tmp/kh/keras_hub-0.32.0-py3-none-any.whl
+    # or, with keras-hub installed in the running Python: cnn-course bundle-imagenet-classes
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import hashlib
 import importlib.util
@@ -33,9 +32,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-from checksums import record_checksum
+from ..checksums import record_checksum
+from ..cli import tool_parser
+from ..data import DATA_DIR
 
-REPO = Path(__file__).resolve().parents[1]
 SOURCE_FILE = "keras_hub/src/utils/imagenet/imagenet_utils.py"
 SOURCE_DICT = "IMAGENET_NAMES"
 N_CLASSES = 1000
@@ -96,9 +96,9 @@ def write_index(index: dict[str, list[str]], out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = tool_parser("bundle-imagenet-classes", __doc__)
     parser.add_argument("--source", help="keras-hub wheel (default: the installed package)")
-    parser.add_argument("--out", default=str(REPO / "data" / "imagenet_class_index.json"))
+    parser.add_argument("--out", default=str(Path(DATA_DIR) / "imagenet_class_index.json"))
     args = parser.parse_args(argv)
     index = class_index(parse_names(read_source(args.source)))
     out = Path(args.out)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     assert json.loads(out.read_text("utf-8")) == index
     print(f"wrote {out}: {len(index)} classes, MD5 {KERAS_MD5} (Keras' file), e.g. "
           f"281 → {index['281']}, 744 → {index['744']}")
-    print(record_checksum(out))
+    print(record_checksum(out, DATA_DIR))
     return 0
 
 

@@ -1,8 +1,8 @@
 """Measure the full profile as a user with a network runs it: 04, 05 and 07 on full-size data.
 
-    python benchmarks/full_profile.py --cifar PATH/cifar10_jpeg_train50k.zip --mnist PATH/mnist/
+    cnn-course full-profile --cifar PATH/cifar10_jpeg_train50k.zip --mnist PATH/mnist/
     make full-profile CIFAR=PATH/cifar10_jpeg_train50k.zip MNIST=PATH/mnist/
-    python benchmarks/full_profile.py --cifar ... --mnist ... --dry-run   # only prepare and serve
+    cnn-course full-profile --cifar ... --mnist ... --dry-run   # only prepare and serve
 
 Inputs (arguments only; the project never reads them from a fixed place):
 
@@ -26,7 +26,7 @@ genuine Keras cache cannot be faked: ``keras.utils.get_file`` re-checks the SHA-
 archives, and rebuilt files never match it.)
 
 Running: each notebook is executed in the ``full`` profile (``COURSE_PROFILE=full``) by
-``scripts/run_notebooks.py``'s ``run_one`` (a fresh ``cnn-course`` kernel, cell timeout
+:func:`course_utils.tools.run_notebooks.run_one` (a fresh ``cnn-course`` kernel, cell timeout
 ``--cell-timeout``), on a copy in ``build/full_profile/`` that keeps the executed outputs (the
 HTML goes to ``build/full_profile/html/``). Each notebook records its models with
 ``course_utils.results.record_result`` into ``build/full_profile/<notebook>.results.jsonl``
@@ -36,7 +36,6 @@ HTML goes to ``build/full_profile/html/``). Each notebook records its models wit
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import gzip
@@ -51,19 +50,16 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import run_notebooks  # noqa: E402
-
-from course_utils import data, results  # noqa: E402
-from course_utils.validation import is_int  # noqa: E402
+from .. import data, results
+from ..cli import existing_dir, existing_path, notebook_selection, positive_number, tool_parser
+from ..validation import is_int
+from . import build_dir, run_notebooks
 
 SPLIT_SEED = 0
 TEST_SIZE = 10_000
 NOTEBOOKS = ("04_lenet_mnist.ipynb", "05_cifar10_cnn_callbacks.ipynb",
              "07_classic_architectures.ipynb")
-OUT = ROOT / "build" / "full_profile"
+OUT = build_dir() / "full_profile"
 IDX_MAGIC = {1: 2049, 3: 2051}  # labels, images
 
 
@@ -272,25 +268,23 @@ def dry_run_check(cifar: bool, mnist: bool) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cifar", type=Path, help="zip laid out <split>/<class>/NNNN.jpg")
-    parser.add_argument("--mnist", type=Path, help="folder with train-*-idx*-ubyte.gz")
-    parser.add_argument("--notebooks", nargs="+", type=Path,
+    parser = tool_parser("full-profile", __doc__)
+    parser.add_argument("--cifar", type=existing_path,
+                        help="zip laid out <split>/<class>/NNNN.jpg")
+    parser.add_argument("--mnist", type=existing_dir, help="folder with train-*-idx*-ubyte.gz")
+    parser.add_argument("--notebooks", nargs="+",
                         help=f"notebooks to run (default: {', '.join(NOTEBOOKS)})")
     parser.add_argument("--dry-run", action="store_true",
                         help="prepare and serve the data, load it once, run no notebook")
     parser.add_argument("--test-size", type=int, default=TEST_SIZE,
                         help="examples held out when an input has no test split")
     parser.add_argument("--out", type=Path, default=OUT, help="executed copies, HTML, table")
-    parser.add_argument("--cell-timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--cell-timeout", type=positive_number, default=3600,
+                        help="seconds per cell")
     args = parser.parse_args(argv)
     if args.cifar is None and args.mnist is None:
         parser.error("give --cifar ARCHIVE and/or --mnist FOLDER")
-    for given in (args.cifar, args.mnist):
-        if given is not None and not given.exists():
-            parser.error(f"{given} does not exist")
-    notebooks = [p if p.exists() else ROOT / "notebooks" / p
-                 for p in (args.notebooks or [Path(n) for n in NOTEBOOKS])]
+    notebooks = notebook_selection(parser, list(args.notebooks or NOTEBOOKS))
     with tempfile.TemporaryDirectory(prefix="keras-datasets-") as served:
         print(f"serving in {served} (COURSE_KERAS_DATASETS):")
         for name, what in serve(Path(served), args.cifar, args.mnist, args.test_size).items():
@@ -302,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             print(f"profile: full, {len(notebooks)} notebook(s); machine: {machine()}", flush=True)
             runs, recorded = [], []
-            with cell_timeout(args.cell_timeout):
+            with cell_timeout(int(args.cell_timeout)):
                 for path in notebooks:
                     row, rows = run_notebook(path.resolve(), args.out)
                     runs.append(row)

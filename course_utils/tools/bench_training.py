@@ -1,6 +1,6 @@
 """Training speed of notebook 05's deeper model with TensorFlow's oneDNN kernels on and off.
 
-    python benchmarks/train_speed.py [--images 5120] [--repeats 2]
+    cnn-course bench-training [--images 5120] [--repeats 2]
 
 Each setting runs in a fresh process (``TF_ENABLE_ONEDNN_OPTS`` is read when TensorFlow is
 imported) with the course's seeding and op determinism (``config.seed_everything``), builds
@@ -17,18 +17,15 @@ table shows every repeat, so a slow repeat is visible instead of averaged away.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..cli import positive_number, tool_parser
 
 CHILD = """
-import sys, time
+import time
 import numpy as np
-sys.path.insert(0, {root!r})
 from course_utils import config
 config.seed_everything(0)
 import keras
@@ -52,24 +49,29 @@ print(f"RESULT {{n / seconds:.1f}} {{checksum:.6f}}")
 def run_setting(onednn: str, images: int) -> tuple[float, str]:
     """Train in a fresh process with ``TF_ENABLE_ONEDNN_OPTS=onednn``: (images/s, checksum)."""
     env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=onednn, TF_CPP_MIN_LOG_LEVEL="3")
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), images=images)],
+    out = subprocess.run([sys.executable, "-c", CHILD.format(images=images)],
                          env=env, capture_output=True, text=True, check=True).stdout
     line = next(row for row in out.splitlines() if row.startswith("RESULT"))
     _, speed, checksum = line.split()
     return float(speed), checksum
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=5120, help="images in the timed epoch")
-    parser.add_argument("--repeats", type=int, default=2, help="fresh processes per setting")
+def main(argv: list[str] | None = None) -> int:
+    """``cnn-course bench-training [--images N] [--repeats N]``: print the table."""
+    parser = tool_parser("bench-training", __doc__)
+    parser.add_argument("--images", type=positive_number, default=5120,
+                        help="images in the timed epoch")
+    parser.add_argument("--repeats", type=positive_number, default=2,
+                        help="fresh processes per setting")
     args = parser.parse_args(argv)
+    args.images, args.repeats = int(args.images), int(args.repeats)
     print(f"{'oneDNN':<8}{'repeat':>7}{'images/s':>10}{'36k epoch (s)':>15}  weights checksum")
     for onednn, label in (("1", "on"), ("0", "off")):
         for repeat in range(1, args.repeats + 1):
             speed, checksum = run_setting(onednn, args.images)
             print(f"{label:<8}{repeat:>7}{speed:>10.0f}{36000 / speed:>15.0f}  {checksum}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
