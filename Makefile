@@ -27,8 +27,8 @@ test: setup  ## unit tests + nbval of every notebook (quick profile)
 test-fast: setup  ## unit tests without the slow ones, no notebooks (the inner loop, < 60 s)
 	$(COURSE) test --fast
 
-execute: setup  ## re-execute the notebooks and store their quick-profile outputs (after any change)
-	$(QUICK) $(COURSE) execute
+execute: setup  ## the lecture edition: every notebook in the full profile, outputs stored in place
+	$(COURSE) execute $(if $(PROFILE),--profile $(PROFILE)) $(if $(CIFAR),--cifar "$(CIFAR)") $(if $(MNIST),--mnist "$(MNIST)")
 
 student: setup  ## student edition (no solutions, no outputs) into student/
 	$(COURSE) student

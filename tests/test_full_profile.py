@@ -169,3 +169,27 @@ def test_one_notebook_runs_on_served_data_and_records_its_result(tmp_path, capsy
     assert text.startswith("full Keras-layout archive cifar10.npz (20 train + 10 test")
     assert (out / "results.md").read_text().startswith("Machine: ")
     assert (out / "html" / "99_tiny.html").exists()
+    # --inplace (the lecture edition): the notebook itself keeps the outputs, no copy is made
+    code = fp.main(["--cifar", str(cifar_zip(tmp_path / "c.zip", {"train": 2, "test": 1})),
+                    "--notebooks", str(tmp_path / "99_tiny.ipynb"), "--out",
+                    str(tmp_path / "out2"), "--inplace"])
+    assert code == 0
+    assert not (tmp_path / "out2" / "99_tiny.ipynb").exists()
+    stored = nbformat.read(tmp_path / "99_tiny.ipynb", as_version=4)
+    assert stored.cells[0].outputs[0]["text"].startswith("full Keras-layout archive cifar10.npz")
+
+
+def test_execute_serves_data_through_the_full_profile(monkeypatch, tmp_path, capsys):
+    from course_utils.tools import run_notebooks
+
+    seen = {}
+    monkeypatch.setattr(fp, "main", lambda argv: seen.setdefault("argv", argv) and 0)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    assert run_notebooks.execute(["04", "--mnist", str(folder)]) == 0
+    assert seen["argv"][0] == f"--mnist={folder}" and "--inplace" in seen["argv"]
+    assert seen["argv"][-1].endswith("04_lenet_mnist.ipynb")
+    with pytest.raises(SystemExit) as stop:
+        run_notebooks.execute(["04", "--mnist", str(folder), "--profile", "quick"])
+    assert stop.value.code == 2
+    assert "use them with --profile full" in capsys.readouterr().err

@@ -191,35 +191,22 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-@contextlib.contextmanager
-def cell_timeout(seconds: int) -> Iterator[None]:
-    """Let ``run_notebooks.run_one`` wait ``seconds`` per cell (full-profile trainings are long)."""
-    original = run_notebooks.NotebookClient
-
-    class Client(original):
-        def __init__(self, *args, **kwargs):
-            kwargs["timeout"] = seconds
-            super().__init__(*args, **kwargs)
-
-    run_notebooks.NotebookClient = Client
-    try:
-        yield
-    finally:
-        run_notebooks.NotebookClient = original
-
-
 # ----------------------------------------------------------------------------- running
-def run_notebook(path: Path, out: Path) -> tuple[dict[str, str], list[dict]]:
-    """Execute a copy of ``path`` in ``out`` (outputs kept); its row and its recorded results."""
+def run_notebook(path: Path, out: Path, inplace: bool = False, cell_timeout: int = 3600
+                 ) -> tuple[dict[str, str], list[dict]]:
+    """Execute ``path`` — in place, or a copy in ``out`` — keeping its outputs (a failed run
+    leaves the notebook unchanged: its HTML shows the run); its row and its recorded results."""
     out.mkdir(parents=True, exist_ok=True)
-    copy = out / path.name
-    shutil.copyfile(path, copy)
+    target = path if inplace else out / path.name
+    if not inplace:
+        shutil.copyfile(path, target)
     log = out / f"{path.stem}.results.jsonl"
     log.unlink(missing_ok=True)
     with environment(COURSE_RESULTS_LOG=str(log)):
-        row = run_notebooks.run_one(copy, inplace=True, html_dir=out / "html")
-    if row["status"] != "ok":
-        copy.unlink()  # it still holds the committed quick-profile outputs: the HTML has the run
+        row = run_notebooks.run_one(target, inplace=True, html_dir=out / "html",
+                                    cell_timeout=cell_timeout)
+    if row["status"] != "ok" and not inplace:
+        target.unlink()  # it still holds the committed outputs
     return row, results.read_results(log)
 
 
@@ -273,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="zip laid out <split>/<class>/NNNN.jpg")
     parser.add_argument("--mnist", type=existing_dir, help="folder with train-*-idx*-ubyte.gz")
     parser.add_argument("--notebooks", nargs="+",
-                        help=f"notebooks to run (default: {', '.join(NOTEBOOKS)})")
+                        help=f"numbers, paths or 'all' (default: {', '.join(NOTEBOOKS)})")
+    parser.add_argument("--inplace", action="store_true",
+                        help="store the outputs in the notebooks (the lecture edition)")
     parser.add_argument("--dry-run", action="store_true",
                         help="prepare and serve the data, load it once, run no notebook")
     parser.add_argument("--test-size", type=int, default=TEST_SIZE,
@@ -284,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cifar is None and args.mnist is None:
         parser.error("give --cifar ARCHIVE and/or --mnist FOLDER")
-    notebooks = notebook_selection(parser, list(args.notebooks or NOTEBOOKS))
+    chosen = list(args.notebooks or NOTEBOOKS)
+    notebooks = notebook_selection(parser, [] if chosen == ["all"] else chosen)
     with tempfile.TemporaryDirectory(prefix="keras-datasets-") as served:
         print(f"serving in {served} (COURSE_KERAS_DATASETS):")
         for name, what in serve(Path(served), args.cifar, args.mnist, args.test_size).items():
@@ -296,13 +286,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             print(f"profile: full, {len(notebooks)} notebook(s); machine: {machine()}", flush=True)
             runs, recorded = [], []
-            with cell_timeout(int(args.cell_timeout)):
-                for path in notebooks:
-                    row, rows = run_notebook(path.resolve(), args.out)
-                    runs.append(row)
-                    recorded += [(path.stem, r) for r in rows]
-                    print(f"  {row['notebook']}: {row['status']} in {row['seconds']} s, "
-                          f"{len(rows)} result(s); sources: {row['sources']}", flush=True)
+            for path in notebooks:
+                row, rows = run_notebook(path.resolve(), args.out, args.inplace,
+                                         int(args.cell_timeout))
+                runs.append(row)
+                recorded += [(path.stem, r) for r in rows]
+                print(f"  {row['notebook']}: {row['status']} in {row['seconds']} s, "
+                      f"{len(rows)} result(s); sources: {row['sources']}", flush=True)
     table = results_table(recorded)
     text = markdown(table)
     print("\n" + text)

@@ -73,18 +73,19 @@ def failure_report(nb: nbformat.NotebookNode, kernel_log: str) -> str:
     return f"no cell error recorded; kernel log:\n{tail}" if tail else "no cell error recorded"
 
 
-def run_one(path: Path, inplace: bool, html_dir: Path) -> dict[str, str]:
-    """Execute ``path``; returns a table row {notebook, seconds, status, sources, report}
-    (``report``: the failing cell and traceback, empty when the notebook ran)."""
+def run_one(path: Path, inplace: bool, html_dir: Path, cell_timeout: int = 900
+            ) -> dict[str, str]:
+    """Execute ``path``, each cell within ``cell_timeout`` seconds; returns a table row
+    {notebook, seconds, status, sources, report} (``report``: the failing cell and traceback,
+    empty when the notebook ran)."""
     nb = nbformat.read(path, as_version=4)
     report = ""
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "sources.log"
         kernel_log = Path(tmp) / "kernel.log"
         env = {**os.environ, "COURSE_SOURCE_LOG": str(log), "TF_CPP_MIN_LOG_LEVEL": "3"}
-        client = NotebookClient(
-            nb, timeout=900, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}}
-        )
+        client = NotebookClient(nb, timeout=cell_timeout, kernel_name=KERNEL,
+                                resources={"metadata": {"path": str(path.parent)}})
         start = time.perf_counter()
         with open(kernel_log, "wb") as klog:
             try:
@@ -113,24 +114,28 @@ def print_table(rows: list[dict[str, str]]) -> None:
         print(f"{r['notebook']:<{width}}  {r['seconds']:>7}  {r['status']}  {r['sources']}")
 
 
-def main(argv: list[str] | None = None, tool: str = "run") -> int:
+def main(argv: list[str] | None = None) -> int:
     """``cnn-course run [NOTEBOOK ...] [--html-dir DIR]``: execute, render, print the table."""
-    parser = tool_parser(tool, __doc__)
+    parser = tool_parser("run", __doc__)
     parser.add_argument("notebooks", nargs="*", help="numbers (03, 05b) or paths; default: all")
     parser.add_argument("--html-dir", type=Path, default=build_dir() / "html")
     args = parser.parse_args(argv)
-    paths = notebook_selection(parser, args.notebooks)
+    return run_all(notebook_selection(parser, args.notebooks), False, args.html_dir)
+
+
+def run_all(paths: list[Path], inplace: bool, html_dir: Path, cell_timeout: int = 900) -> int:
+    """Run ``paths`` one after another, print the table, write ``timings.csv`` beside
+    ``html_dir``; exit status 1 (with each failing notebook's report) if any failed."""
     for name in ("traitlets", "nbclient", "jupyter_client"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    inplace = tool == "execute"
     print(f"profile: {os.environ.get('COURSE_PROFILE', 'full')}, {len(paths)} notebook(s)")
     rows = []
     for path in paths:
-        rows.append(run_one(path.resolve(), inplace, args.html_dir))
+        rows.append(run_one(path.resolve(), inplace, html_dir, cell_timeout))
         print(f"  {rows[-1]['notebook']}: {rows[-1]['status']} in {rows[-1]['seconds']} s",
               flush=True)
     print_table(rows)
-    timings = args.html_dir.parent / "timings.csv"
+    timings = html_dir.parent / "timings.csv"
     with open(timings, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=[k for k in rows[0] if k != "report"],
                                 extrasaction="ignore")
@@ -143,8 +148,31 @@ def main(argv: list[str] | None = None, tool: str = "run") -> int:
 
 
 def execute(argv: list[str] | None = None) -> int:
-    """``cnn-course execute [NOTEBOOK ...]``: as ``run``, and store the outputs in place."""
-    return main(argv, tool="execute")
+    """``cnn-course execute [NOTEBOOK ...] [--profile P] [--cifar ZIP] [--mnist DIR]``: run the
+    notebooks and store their outputs in place — by default the lecture edition (``full``).
+
+    With ``--cifar``/``--mnist`` the data are served where Keras' download would be (see
+    :mod:`course_utils.tools.full_profile`), for machines that cannot reach it.
+    """
+    from ..cli import existing_dir, existing_path
+
+    parser = tool_parser("execute", execute.__doc__)
+    parser.add_argument("notebooks", nargs="*", help="numbers (03, 05b) or paths; default: all")
+    parser.add_argument("--profile", choices=("full", "quick"), default="full",
+                        help="full: the lecture edition (default); quick: CI's smoke run")
+    parser.add_argument("--cifar", type=existing_path, help="CIFAR-10 archive to serve (full)")
+    parser.add_argument("--mnist", type=existing_dir, help="MNIST IDX folder to serve (full)")
+    args = parser.parse_args(argv)
+    paths = notebook_selection(parser, args.notebooks)
+    if args.cifar or args.mnist:
+        if args.profile != "full":
+            parser.error("--cifar/--mnist serve full-size data: use them with --profile full")
+        from . import full_profile
+
+        served = [f"--{k}={v}" for k, v in (("cifar", args.cifar), ("mnist", args.mnist)) if v]
+        return full_profile.main([*served, "--inplace", "--notebooks", *map(str, paths)])
+    os.environ["COURSE_PROFILE"] = args.profile
+    return run_all(paths, True, build_dir() / "html", 3600 if args.profile == "full" else 900)
 
 
 if __name__ == "__main__":
