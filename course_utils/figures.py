@@ -1,35 +1,32 @@
-"""Legible figures: the width rule, a grid-size helper and the title-overlap detector.
+"""Legibility of the figures a notebook shows: the title-overlap detector and the IPython hook.
 
-JupyterLab shows a PNG at its natural size only up to the width of the notebook's output area
-(about 990 px); a wider figure is scaled down, and its 8-pt panel titles become 6-7 px tall.
-The inline backend (matplotlib-inline) saves a figure at ``figure.dpi`` with
-``bbox_inches="tight"`` (0.1 in of padding around the drawn artists), so a figure ``w`` inches
-wide becomes about ``(w + 0.1) * dpi`` pixels. The course's rule:
-
-    figsize width ≤ ``MAX_WIDTH_IN`` = 9.6 in at ``DPI`` = 100 dots per inch (≤ 990 px saved).
-
-:func:`fit_width` gives the figsize of a grid of panels that obeys it. :func:`install` (called by
-``config.setup()`` inside IPython) wraps the PNG formatter of ``Figure`` so that every figure
-a notebook shows is checked once it is drawn: a title (axes title, suptitle) or axis label that
-overlaps a text of another axes, or a PNG wider than ``MAX_WIDTH_PX``, prints one line
-``FIGURE WARNING: ...`` to the cell's output, where ``tests/test_figures.py`` finds it.
+The width rule itself (``MAX_WIDTH_IN`` = 9.6 in at ``DPI`` = 100, ≤ ``MAX_WIDTH_PX`` = 990 px)
+and :func:`course_utils.plotting.fit_width` live in :mod:`course_utils.plotting`, which draws the
+figures. This module inspects them once drawn: :func:`figure_problems` lists the titles (axes
+title, suptitle) or axis labels that overlap a text of another axes, and a PNG wider than
+``MAX_WIDTH_PX``. :func:`install` (called by ``config.setup()`` inside IPython) wraps the PNG
+formatter of ``Figure`` so that every figure a notebook shows is inspected: each problem prints
+one line ``FIGURE WARNING: ...`` to the cell's output, where ``tests/test_figures.py`` finds it.
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .validation import positive_int
+from .plotting import MAX_WIDTH_IN, MAX_WIDTH_PX
 
-DPI = 100  # figure.dpi that config.setup() sets (matplotlib's default; the inline backend uses it)
-MAX_WIDTH_PX = 990  # JupyterLab's output area: wider PNGs are scaled down
-MAX_WIDTH_IN = 9.6  # figsize width that stays ≤ MAX_WIDTH_PX at DPI with bbox_inches="tight"
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 WARNING_PREFIX = "FIGURE WARNING:"
 MAX_LINES = 3  # warning lines printed per figure (then a count of the rest)
-CHECK_KEY = "figure_check"  # image/png output metadata: problems found (0 = legible)
+# image/png output metadata: problems found (0 = legible). The key keeps the name executed
+# notebooks already store.
+PROBLEMS_KEY = "figure_check"
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -43,49 +40,6 @@ def png_size(data: bytes) -> tuple[int, int]:
         raise ValueError(f"expected PNG data (signature and IHDR chunk), got {data[:16]!r}")
     width, height = struct.unpack(">II", data[16:24])
     return int(width), int(height)
-
-
-def fit_width(
-    n_cols: int, n_rows: int = 1, size: float = 1.2, aspect: float = 1.15, extra: float = 0.0
-) -> tuple[float, float]:
-    """figsize ``(width, height)`` in inches of an ``n_rows`` × ``n_cols`` grid of panels.
-
-    Each panel is ``size`` inches wide (``size * aspect`` high), shrunk when needed so that
-    ``width = panel * n_cols + extra ≤ MAX_WIDTH_IN``; ``extra`` is room for a colour bar or a
-    legend beside the grid. ``height = panel * aspect * n_rows``.
-
-    >>> fit_width(10)                    # 10 panels of 1.2 in would be 12 in: shrunk
-    (9.6, 1.104)
-    """
-    n_cols, n_rows = positive_int("n_cols", n_cols), positive_int("n_rows", n_rows)
-    for name, value in (("size", size), ("aspect", aspect)):
-        if not value > 0:
-            raise ValueError(f"{name} must be a positive number of inches, got {value!r}")
-    if not 0 <= extra < MAX_WIDTH_IN:
-        raise ValueError(f"extra must be in [0, {MAX_WIDTH_IN}) inches, got {extra!r}")
-    panel = min(float(size), (MAX_WIDTH_IN - extra) / n_cols)
-    return round(panel * n_cols + extra, 3), round(panel * aspect * n_rows, 3)
-
-
-def wrap_title(text: str, width_pt: float, fontsize: float = 8.0) -> str:
-    """``text`` broken at spaces into lines that fit ``width_pt`` points at ``fontsize``.
-
-    A character is taken as ``0.55 * fontsize`` points wide (DejaVu Sans averages about
-    that), so a line holds ``⌊width_pt / (0.55 * fontsize)⌋`` characters; a word longer than a
-    line stays whole and line breaks already in ``text`` are kept. Used for panel titles of
-    grids whose panels :func:`fit_width` shrank.
-
-    >>> wrap_title("T-shirt/top → Pullover", 70)
-    'T-shirt/top →\\nPullover'
-    """
-    import textwrap
-
-    if not width_pt > 0 or not fontsize > 0:
-        raise ValueError(f"width_pt and fontsize must be positive, got {width_pt!r}, {fontsize!r}")
-    chars = max(1, int(width_pt / (0.55 * fontsize)))
-    return "\n".join("\n".join(textwrap.wrap(line, chars, break_long_words=False,
-                                             break_on_hyphens=False) or [line])
-                     for line in text.split("\n"))
 
 
 # --- overlap detection --------------------------------------------------------------------
@@ -134,7 +88,7 @@ def _describe(owner: int, kind: str, text: str) -> str:
     return f"{name} {short!r} of axes {owner}"
 
 
-def find_overlaps(fig, renderer=None, tolerance: float = 1.0) -> list[str]:
+def find_overlaps(fig: Figure, renderer: Any = None, tolerance: float = 1.0) -> list[str]:
     """One message per pair of overlapping texts.
 
     Compared: axes titles, the suptitle and axis labels against every text of another axes
@@ -179,10 +133,10 @@ def find_overlaps(fig, renderer=None, tolerance: float = 1.0) -> list[str]:
     return messages
 
 
-def check_figure(fig, png: bytes | None = None, renderer=None) -> list[str]:
+def figure_problems(fig: Figure, png: bytes | None = None, renderer: Any = None) -> list[str]:
     """``FIGURE WARNING`` lines for ``fig``: overlapping titles, and a PNG wider than the rule.
 
-    ``png``: the image the inline backend made of ``fig`` (its width is checked against
+    ``png``: the image the inline backend made of ``fig`` (its width is compared with
     ``MAX_WIDTH_PX``); ``renderer``: see :func:`find_overlaps`.
     """
     messages = find_overlaps(fig, renderer)
@@ -198,19 +152,19 @@ def check_figure(fig, png: bytes | None = None, renderer=None) -> list[str]:
     return messages
 
 
-def checked(formatter: Callable) -> Callable:
-    """Wrap a PNG formatter ``fig -> base64 str | bytes | None`` to print :func:`check_figure`.
+def with_problem_report(formatter: Callable) -> Callable:
+    """Wrap a PNG formatter ``fig -> base64 str | bytes | None`` to print :func:`figure_problems`.
 
-    The wrapped formatter returns ``(data, {CHECK_KEY: number of problems})``: IPython stores
+    The wrapped formatter returns ``(data, {PROBLEMS_KEY: number of problems})``: IPython stores
     that dict as the output's ``image/png`` metadata, so an executed notebook records that
-    each of its figures was checked (``tests/test_figures.py`` requires it).
+    each of its figures was inspected (``tests/test_figures.py`` requires it).
     """
     import base64
 
-    if getattr(formatter, "checks_figures", False):
+    if getattr(formatter, "reports_problems", False):
         return formatter
 
-    def format_and_check(fig):
+    def format_and_report(fig):
         data = formatter(fig)
         metadata = {}
         if isinstance(data, tuple):
@@ -219,20 +173,20 @@ def checked(formatter: Callable) -> Callable:
             return data
         raw = base64.b64decode(data) if isinstance(data, str) else data
         renderer = getattr(fig.canvas, "get_renderer", lambda: None)()
-        lines = check_figure(fig, raw, renderer)
+        lines = figure_problems(fig, raw, renderer)
         for line in lines[:MAX_LINES]:
             print(line)
         if len(lines) > MAX_LINES:
             print(f"{WARNING_PREFIX} ... and {len(lines) - MAX_LINES} more in this figure")
-        metadata[CHECK_KEY] = len(lines)
+        metadata[PROBLEMS_KEY] = len(lines)
         return data, metadata
 
-    format_and_check.checks_figures = True
-    return format_and_check
+    format_and_report.reports_problems = True
+    return format_and_report
 
 
-def install(shell=None) -> bool:
-    """Check every figure IPython shows: wrap its ``image/png`` formatter for ``Figure``.
+def install(shell: Any = None) -> bool:
+    """Inspect every figure IPython shows: wrap its ``image/png`` formatter for ``Figure``.
 
     Loads pyplot's backend first, so that the inline backend has registered its formatter (it
     does so once, on activation); figures open at that moment are closed. Returns False outside
@@ -264,5 +218,5 @@ def install(shell=None) -> bool:
         current = png.lookup_by_type(Figure)
     except KeyError:
         return False
-    png.for_type(Figure, checked(current))
+    png.for_type(Figure, with_problem_report(current))
     return True

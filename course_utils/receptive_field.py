@@ -22,20 +22,27 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .shapes import conv_output_size, pads_1d
 from .validation import positive_int
+
+if TYPE_CHECKING:
+    import numpy as np
+    from matplotlib.figure import Figure
 
 __all__ = [
     "MeasuredRF",
     "RFLayer",
     "RFRow",
+    "effective_rf_figure",
     "footprint_sizes",
     "keras_chain",
     "measure_receptive_field",
     "receptive_field",
+    "receptive_field_figure",
     "receptive_field_frame",
+    "receptive_field_growth",
     "receptive_field_recursion",
 ]
 
@@ -415,3 +422,134 @@ def measure_receptive_field(
                       (int(hit_cols[0]), int(hit_cols[-1])), (i, j))
 
 
+def dilated_offsets(dilations: Sequence[int]) -> set[int]:
+    """Input offsets (one axis, relative to the centre) that reach a unit on top of stacked
+    3×3 stride-1 convolutions with these ``dilations``: {0} grown by {−d, 0, d} per layer."""
+    offsets = {0}
+    for d in dilations:
+        d = positive_int("dilation", d)
+        offsets = {o + t for o in offsets for t in (-d, 0, d)}
+    return offsets
+
+
+def gridding_holes(dilations: Sequence[int]) -> list[int]:
+    """Offsets inside the receptive field ``1 + 2·Σd`` of 3×3 layers with these
+    ``dilations`` that no path reaches (gridding), sorted; [] when the field is solid."""
+    half = sum(dilations)
+    return sorted(set(range(-half, half + 1)) - dilated_offsets(dilations))
+
+
+# ----------------------------------------------------------------------------- figures (06)
+# NumPy and matplotlib are imported inside each figure: the arithmetic above needs neither.
+def receptive_field_figure(
+    image: np.ndarray,
+    gradient: np.ndarray,
+    boxes: dict[str, tuple[tuple[int, int], tuple[int, int]]],
+    title: str = "",
+) -> Figure:
+    """An input image and a gradient map side by side, receptive fields drawn on both.
+
+    ``image``: (H, W) or (H, W, 3); ``gradient``: (H, W) |∂ unit / ∂ input| (drawn in a heat
+    map); ``boxes``: ``{label: ((first_row, last_row), (first_col, last_col))}``, inclusive
+    pixel bounds, each drawn as a rectangle in its own colour.
+
+    Used in notebook 06.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    image, gradient = np.asarray(image), np.asarray(gradient)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if gradient.shape != image.shape[:2]:
+        raise ValueError(f"gradient must have the image's (H, W) = {image.shape[:2]}, "
+                         f"got {gradient.shape}")
+    colours = ["tab:orange", "tab:cyan", "tab:green", "tab:red"]
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6), layout="constrained")
+    axes[0].imshow(image, cmap="gray" if image.ndim == 2 else None)
+    axes[0].set_title("input")
+    shown = axes[1].imshow(gradient, cmap="magma")
+    axes[1].set_title("|∂ unit / ∂ input|")
+    fig.colorbar(shown, ax=axes[1], fraction=0.046)
+    for (label, (rows, cols)), colour in zip(boxes.items(), colours * 4, strict=False):
+        for ax in axes:
+            ax.add_patch(plt.Rectangle((cols[0] - 0.5, rows[0] - 0.5), cols[1] - cols[0] + 1,
+                                       rows[1] - rows[0] + 1, fill=False, lw=2,
+                                       edgecolor=colour, label=label))
+    axes[0].legend(loc="upper center", bbox_to_anchor=(1.1, -0.04), ncol=len(boxes),
+                   fontsize=8, frameon=False)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def receptive_field_growth(stacks: dict[str, Sequence[object]], input_size: int | None = None
+                           ) -> Figure:
+    """Receptive-field size after every layer, one line per stack.
+
+    ``stacks``: ``{label: rows}`` where rows are :class:`RFRow` (from :func:`receptive_field`).
+    A dashed line marks ``input_size`` (the whole input) when given.
+
+    Used in notebook 06.
+    """
+    import matplotlib.pyplot as plt
+
+    if not stacks:
+        raise ValueError("receptive_field_growth needs at least one stack, got none")
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
+    for label, rows in stacks.items():
+        sizes = [1] + [r.size for r in rows]
+        ax.plot(range(len(sizes)), sizes, marker="o", label=label)
+    if input_size is not None:
+        ax.axhline(input_size, color="0.5", ls="--", lw=1)
+        ax.text(0, input_size, f" whole input ({input_size} px)", va="bottom", fontsize=8)
+        ax.set_ylim(0, input_size * 1.12)
+    ax.set_xlabel("layer (0 = input)")
+    ax.set_ylabel("receptive field (pixels per side)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def effective_rf_figure(gradient: np.ndarray, theoretical: int,
+                        centre: tuple[int, int] | None = None) -> Figure:
+    """The effective receptive field: mean gradient map and its central row vs a Gaussian.
+
+    ``gradient``: (H, W) mean |∂ unit / ∂ input| of one unit; ``theoretical``: the theoretical
+    receptive-field size, drawn as a box / band around ``centre`` (row, col) (default: the
+    largest gradient). The Gaussian has the mean and standard deviation of the profile along
+    the centre row (treated as a distribution).
+
+    Used in notebook 06.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    g = np.asarray(gradient, dtype=float)
+    if g.ndim != 2:
+        raise ValueError(f"gradient must be (H, W), got shape {g.shape}")
+    if centre is None:
+        centre = np.unravel_index(np.argmax(g), g.shape)
+    profile = g[centre[0]] / g[centre[0]].sum()
+    x = np.arange(g.shape[1])
+    mean = float((x * profile).sum())
+    std = float(np.sqrt(((x - mean) ** 2 * profile).sum()))
+    gauss = np.exp(-0.5 * ((x - mean) / std) ** 2)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+    axes[0].imshow(g, cmap="magma")
+    half = (theoretical - 1) / 2
+    axes[0].add_patch(plt.Rectangle((centre[1] - half - 0.5, centre[0] - half - 0.5),
+                                    theoretical, theoretical, fill=False, ec="tab:cyan", lw=2))
+    axes[0].set_title("mean |gradient|, theoretical field in cyan")
+    axes[0].set_xticks([])
+    axes[0].set_yticks([])
+    axes[1].bar(x, profile, color="tab:orange", label="central row of the gradient")
+    axes[1].plot(x, gauss * profile.max(), color="k", label=f"Gaussian, σ = {std:.1f} px")
+    axes[1].axvspan(centre[1] - half, centre[1] + half, color="tab:cyan", alpha=0.15,
+                    label=f"theoretical field ({theoretical} px)")
+    axes[1].set_xlabel("input column")
+    axes[1].legend(fontsize=8)
+    return fig

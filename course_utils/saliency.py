@@ -1,5 +1,5 @@
 """What CNNs see (notebook 10): filters, feature maps, maximally activating patches, occlusion
-saliency and Grad-CAM.
+saliency and Grad-CAM, and the figures that draw them (:class:`HeatMap`, :func:`saliency_grid`).
 
 Seed 003 "What do CNN see?": visualise the layers; maximally activating patches ("run many images
 through the network, record values of chosen channel, visualize image patches that correspond to
@@ -8,21 +8,26 @@ Convolutional Networks learn?": first-layer filters and, for each, the patches w
 activation. Grad-CAM (Selvaraju et al., ICCV 2017) weights the channels of a convolutional layer
 by the mean gradient of the class score.
 
-All functions take a Keras model whose input is (batch, H, W, C) images. Used in notebook 10.
+The measurements take a Keras model whose input is (batch, H, W, C) images.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .probe import get_layer, layer_probe
 from .validation import positive_int
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
+    "HeatMap",
     "Patch",
     "activations",
     "feature_maps",
@@ -38,7 +43,9 @@ __all__ = [
     "occlusion_extent",
     "occlusion_map",
     "occlusion_positions",
+    "patches_grid",
     "receptive_field_of",
+    "saliency_grid",
     "deletion_score",
     "to_pixels",
 ]
@@ -57,7 +64,7 @@ def _probe(model: Any, layer_names: str | tuple[str, ...], with_output: bool = F
     return per_model[key]
 
 
-def _check_image(image: Any) -> np.ndarray:
+def _as_image(image: Any) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim != 3:
         raise ValueError(f"expected one image (H, W, C), got shape {image.shape}")
@@ -90,7 +97,7 @@ def feature_maps(model: Any, image: Any, layer_names: list[str]) -> dict[str, np
 
     image: (H, W, C) in the units the model expects (0-255 for EfficientNet-Lite0).
     """
-    image = _check_image(image)
+    image = _as_image(image)
     probe = _probe(model, tuple(layer_names))
     maps = probe.predict(image[None].astype("float32"), verbose=0)
     maps = maps if isinstance(maps, (list, tuple)) else [maps]
@@ -279,7 +286,7 @@ def filter_patterns(
 def occlude(image: Any, top: int, left: int, patch_size: int, fill: float = 127.0) -> np.ndarray:
     """A copy of image (H, W, C) with the square [top, top+patch_size) × [left, left+patch_size)
     set to ``fill`` (grey: the normalised input is then about 0). The square may stick out."""
-    image = _check_image(image)
+    image = _as_image(image)
     patch_size = positive_int("patch_size", patch_size)
     out = image.astype("float32", copy=True)
     out[max(top, 0) : max(top + patch_size, 0), max(left, 0) : max(left + patch_size, 0)] = fill
@@ -369,7 +376,7 @@ def occlusion_map(
     replace the hidden ones (e.g. a blurred copy). All occluded copies go through the model in
     batches of ``batch_size``. Draw the map with :func:`occlusion_extent`.
     """
-    image = _check_image(image).astype("float32")
+    image = _as_image(image).astype("float32")
     if not 1 <= patch_size <= min(image.shape[:2]):
         raise ValueError(f"patch_size must be between 1 and {min(image.shape[:2])}, got "
                          f"{patch_size}")
@@ -422,7 +429,7 @@ def deletion_score(model: Any, image: Any, class_index: int, pixel_maps: Any,
     probabilities of ``class_index``: the lower, the better the map found the evidence. Compare
     with random maps of the same size to know what "low" means.
     """
-    image = _check_image(image).astype("float32")
+    image = _as_image(image).astype("float32")
     maps = np.asarray(pixel_maps, dtype="float64")
     maps = maps[None] if maps.ndim == 2 else maps
     if maps.ndim != 3 or maps.shape[1:] != image.shape[:2]:
@@ -472,7 +479,7 @@ def grad_cam(model: Any, image: Any, class_index: int, layer_name: str) -> np.nd
     """
     import tensorflow as tf
 
-    image = _check_image(image)
+    image = _as_image(image)
     probe = _probe(model, (layer_name,), with_output=True)
     x = tf.convert_to_tensor(image[None].astype("float32"))
     with tf.GradientTape() as tape:
@@ -483,3 +490,111 @@ def grad_cam(model: Any, image: Any, class_index: int, layer_name: str) -> np.nd
         score = scores[:, class_index]
     gradients = tape.gradient(score, maps)
     return grad_cam_from(maps[0].numpy(), gradients[0].numpy())
+
+
+# ----------------------------------------------------------------------------- figures (10)
+# matplotlib is imported inside each figure: the maps above are computed without it.
+def patches_grid(patches: dict[str, Sequence], size: float = 1.0) -> Figure:
+    """Maximally activating patches: one row per channel, its patches ranked left to right.
+
+    ``patches``: {row title: sequence of objects with ``.pixels`` (s, s, C) and ``.activation``}
+    (:class:`Patch`).
+
+    Used in notebook 10.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import fit_width, show_image
+
+    if not patches:
+        raise ValueError("expected at least one channel's patches, got none")
+    n = max(len(p) for p in patches.values())
+    fig, axes = plt.subplots(len(patches), n, squeeze=False, layout="constrained",
+                             figsize=fit_width(n, len(patches), size=size, aspect=1.2, extra=0.8))
+    for row, (title, items) in zip(axes, patches.items(), strict=True):
+        for ax in row:
+            ax.axis("off")
+        for ax, patch in zip(row, items, strict=False):
+            ax.axis("on")
+            show_image(ax, patch.pixels, f"{patch.activation:.1f}")
+        row[0].set_ylabel(title, fontsize=8)
+    return fig
+
+
+class HeatMap:
+    """A saliency map to draw over an image: ``values`` (h, w) placed by ``extent``.
+
+    ``extent``: ``imshow`` (left, right, bottom, top) in image pixels (e.g.
+    :func:`occlusion_extent` / :func:`layer_extent`; None: stretched over the
+    whole image). ``vmin``/``vmax`` fix the colour scale (the same for every image, so two maps
+    can be compared); ``cmap``; ``label`` names the colour bar.
+    """
+
+    def __init__(self, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
+                 vmin: float = 0.0, vmax: float = 1.0, cmap: str = "inferno", label: str = "",
+                 alpha: float = 0.6) -> None:
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2:
+            raise ValueError(f"a heat map is (h, w), got shape {values.shape}")
+        if not vmin < vmax:
+            raise ValueError(f"expected vmin < vmax, got {vmin} and {vmax}")
+        self.values, self.extent, self.vmin, self.vmax = values, extent, vmin, vmax
+        self.cmap, self.label, self.alpha = cmap, label, alpha
+
+    @classmethod
+    def drop(cls, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
+             label: str = "drop of p") -> HeatMap:
+        """An occlusion drop p(image) − p(occluded): diverging colours centred on 0, scale
+        fixed to [−1, 1] (red: hiding the square lowers p, blue: raises it)."""
+        return cls(values, extent, -1.0, 1.0, "RdBu_r", label)
+
+    @classmethod
+    def cam(cls, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
+            label: str = "Grad-CAM") -> HeatMap:
+        """A Grad-CAM map in [0, 1] (fixed scale: a weak map stays dark)."""
+        return cls(values, extent, 0.0, 1.0, "inferno", label)
+
+
+def saliency_grid(images: Sequence[np.ndarray], rows: Sequence[dict[str, HeatMap]],
+                  titles: Sequence[str] | None = None, size: float = 2.0) -> Figure:
+    """One row per image: the image, then each :class:`HeatMap` drawn over it at its extent
+    (nearest-neighbour cells: each value shows where it was measured), one colour bar per
+    column (the scales are fixed per column, the same for every row).
+
+    ``images``: R images (H, W[, 3]) 0-255; ``rows``: R dicts {panel title: HeatMap}, the
+    same titles in every row; ``titles``: R titles for the image panels.
+
+    Used in notebook 10.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import fit_width, show_image
+
+    if len(images) == 0 or len(images) != len(rows):
+        raise ValueError(f"expected one dict of heat maps per image, got {len(images)} images "
+                         f"and {len(rows)} dicts")
+    names = list(rows[0])
+    if any(list(r) != names for r in rows):
+        raise ValueError(f"every row must have the panels {names}")
+    n_cols = len(names) + 1
+    width, height = fit_width(n_cols, len(images), size=size, aspect=1.12, extra=0.25 * n_cols)
+    fig, axes = plt.subplots(len(images), n_cols, figsize=(width, height), squeeze=False,
+                             layout="constrained")
+    for r, (image, maps) in enumerate(zip(images, rows, strict=True)):
+        image = np.asarray(image)
+        h, w = image.shape[:2]
+        show_image(axes[r][0], image, titles[r] if titles else "input")
+        for c, (name, heat) in enumerate(maps.items(), start=1):
+            ax = axes[r][c]
+            show_image(ax, image, name if r == 0 else "")
+            extent = heat.extent or (-0.5, w - 0.5, h - 0.5, -0.5)
+            shown = ax.imshow(heat.values, cmap=heat.cmap, vmin=heat.vmin, vmax=heat.vmax,
+                              alpha=heat.alpha, extent=extent, interpolation="nearest")
+            ax.set_xlim(-0.5, w - 0.5)
+            ax.set_ylim(h - 0.5, -0.5)
+            if r == len(images) - 1:
+                bar = fig.colorbar(shown, ax=axes[:, c], location="bottom", shrink=0.8,
+                                   aspect=15)
+                bar.set_label(heat.label, fontsize=8)
+                bar.ax.tick_params(labelsize=7)
+    return fig

@@ -1,6 +1,6 @@
-"""Argument checks shared by every module of the package (one rule, one message).
+"""Argument validators shared by every module of the package (one rule, one message).
 
-Every check returns the cleaned value or raises ``ValueError("NAME must be ..., got VALUE")``.
+Every validator returns the cleaned value or raises ``ValueError("NAME must be ..., got VALUE")``.
 Integers may be Python or NumPy integers; ``True``/``False`` are refused (``bool`` is a subclass
 of ``int`` in Python, but ``n_classes=True`` is always a mistake). No TensorFlow import here.
 """
@@ -11,7 +11,7 @@ from numbers import Integral, Real
 from typing import Any
 
 __all__ = [
-    "check_input_shape",
+    "image_input_shape",
     "int_pair",
     "is_int",
     "positive_int",
@@ -72,7 +72,7 @@ def rate(name: str, value: Any, low: float = 0.0, high: float = 1.0) -> float:
     return float(value)
 
 
-def check_input_shape(input_shape: Any, min_side: int, builder: str) -> tuple[int, int, int]:
+def image_input_shape(input_shape: Any, min_side: int, builder: str) -> tuple[int, int, int]:
     """``input_shape`` = (height, width, channels) of integers, sides >= ``min_side``.
 
     ``builder`` (the model builder's name) starts the message, e.g. "lenet5: input_shape must be

@@ -7,7 +7,7 @@ kernel, quick profile). Then:
 1. instructor: open 03, *Run All*, wait for the padding/stride explorer's sliders (ipywidgets),
    move the ``input n`` slider one step with the keyboard and see the figure's PNG change; press
    Alt+R and see RISE (``jupyterlab-rise``) present the notebook live as reveal.js slides, as many
-   ``<section>`` elements as the slide metadata gives (``scripts/slides.py``);
+   ``<section>`` elements as the slide metadata gives (``course_utils.tools.slides``);
 2. student: open the student edition of 03, run the set-up cell, the untouched exercise 3.1 and
    its check, see the ``✗ Exercise 3.1`` line; type the instructor's solution into the exercise
    cell, run it and the check again, see ``✓`` (that the whole student edition runs cleanly is
@@ -70,8 +70,8 @@ def chromium(**context_options) -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                          **context_options)
+            options = {"viewport": {"width": 1400, "height": 1000}, **context_options}
+            context = browser.new_context(**options)
             yield context.new_page()
         finally:
             browser.close()
@@ -123,13 +123,12 @@ def lab(tmp_path_factory) -> Iterator[dict]:
     reason = browser_skip_reason()
     if reason:
         pytest.skip(reason)
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import make_student
+    from course_utils.tools import student as make_student
 
     base = tmp_path_factory.mktemp("lab")
     root = base / "root"
     root.mkdir()
-    import slides
+    from course_utils.tools import slides
 
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
     slides.tag_file(root / NOTEBOOK)  # slide metadata, as the lead applies it (no-op when there)

@@ -114,3 +114,17 @@ def test_memory_table_bad_input():
         cost.memory_table(models.lecture_cnn(), 8, bytes_per_value=0.5)
     with pytest.raises(ValueError, match="optimizer_slots must be an integer >= 0"):
         cost.memory_table(models.lecture_cnn(), 8).training_bytes(-1)
+
+
+def test_figures_of_notebook_07():
+    import matplotlib.pyplot as plt
+
+    fig = cost.top5_error_figure(models.ILSVRC_TOP5_ERROR, models.HUMAN_TOP5_ERROR)
+    assert len(fig.axes[0].patches) == len(models.ILSVRC_TOP5_ERROR)
+    costs = [cost.model_cost(models.lecture_cnn()), cost.model_cost(models.mini_vgg())]
+    assert len(cost.cost_bars(costs).axes) == 3
+    with pytest.raises(ValueError, match="at least one"):
+        cost.top5_error_figure([])
+    with pytest.raises(ValueError, match="at least one"):
+        cost.cost_bars([])
+    plt.close("all")

@@ -197,7 +197,7 @@ def _assert_integrity_error_names_file_and_remedy(path):
     message = str(info.value)
     assert str(path) in message and "is corrupted or truncated" in message
     assert "git checkout data/cifar10_jpeg_12k.zip" in message
-    assert "python scripts/bundle_data.py cifar10 --archive PATH/cifar10_jpeg_12k.zip" in message
+    assert "cnn-course bundle-data cifar10 --archive PATH/cifar10_jpeg_12k.zip" in message
 
 
 def test_corrupted_cifar10_archive_is_refused(cifar_copy, empty_keras_cache):
@@ -374,8 +374,7 @@ def test_read_cifar10_archive_damaged_zip(tmp_path):
 
 @pytest.fixture
 def bundle_data(monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
-    import bundle_data
+    from course_utils.tools import bundle_data
 
     return bundle_data
 
@@ -401,10 +400,8 @@ def test_bundle_script_refuses_unknown_sets(bundle_data, capsys):
     assert "unknown set(s) ['cifar100']" in capsys.readouterr().err
 
 
-def test_one_sha256sums_parser_for_package_and_scripts(bundle_data):
-    import checksums as script_checksums
-
-    assert script_checksums.read_sums is checksums.read_sums
+def test_one_sha256sums_parser_for_package_and_tools(bundle_data):
+    assert bundle_data.update_checksums is checksums.update_checksums
     assert checksums.parse_sums("# comment\n\nABCD  *a/b.png\n") == {"a/b.png": "abcd"}
     with pytest.raises(ValueError, match="SHA256SUMS line 2 must be '<sha256 hex digest>  <file"):
         checksums.parse_sums("abcd  x\nlonely\n")
@@ -460,3 +457,62 @@ def test_no_pickle_anywhere_in_the_package():
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "pickle.load" not in text and "allow_pickle=True" not in text, path
+
+
+# ----------------------------------------------------------------------------- which source
+def test_keras_source_order_served_cache_debian_download_offline(empty_keras_cache, tmp_path,
+                                                                 monkeypatch):
+    """One decision for every loader and for sources(): served → cache → Debian → download."""
+    monkeypatch.setattr(data, "_debian_fashion_available", lambda: False)
+    assert [data.keras_source(d) for d in ("mnist", "fashion_mnist", "cifar10")] == [None] * 3
+    monkeypatch.setattr(data, "network_available", lambda timeout=3.0: True)
+    assert data.keras_source("mnist") == "download"
+    monkeypatch.setattr(data, "_debian_fashion_available", lambda: True)
+    assert data.keras_source("fashion_mnist") == "debian"
+    assert data.keras_source("mnist") == "download"  # Debian ships Fashion-MNIST only
+    (empty_keras_cache).mkdir(parents=True)
+    (empty_keras_cache / "mnist.npz").write_bytes(b"cached")
+    assert data.keras_source("mnist") == "cache"
+    _served_npz(tmp_path / "served", "mnist", (28, 28), 20, 10)
+    monkeypatch.setenv(data.SERVED_ENV, str(tmp_path / "served"))
+    assert data.keras_source("mnist") == "served"
+    assert data.keras_source("mnist", source="keras") == "served"
+    assert data.keras_source("mnist", source="offline") is None
+
+
+def test_keras_source_bad_arguments(empty_keras_cache):
+    with pytest.raises(ValueError, match="dataset must be one of .'mnist', 'fashion_mnist', "
+                                         "'cifar10'., got 'svhn'"):
+        data.keras_source("svhn")
+    with pytest.raises(ValueError, match="source must be one of"):
+        data.keras_source("mnist", source="cloud")
+    with pytest.raises(data.DataUnavailableError, match="CIFAR-10: source='keras' was asked"):
+        data.keras_source("cifar10", source="keras")
+
+
+def test_read_keras_layout_returns_the_splits_and_origin(tmp_path):
+    from course_utils import data_formats
+
+    path = _served_npz(tmp_path, "mnist", (28, 28), 30, 12) / "mnist.npz"
+    (train, test), origin = data_formats.read_keras_layout(path)
+    assert train[0].shape == (30, 28, 28) and test[1].shape == (12,)
+    assert origin == "mnist_archive.zip"
+    np.savez(tmp_path / "bare.npz", x_train=train[0], y_train=train[1], x_test=test[0],
+             y_test=test[1])
+    assert data_formats.read_keras_layout(tmp_path / "bare.npz")[1] == "unknown origin"
+
+
+
+def test_fashion_debian_route_places_the_files_then_calls_keras(empty_keras_cache, monkeypatch):
+    import keras
+
+    placed = []
+    images = np.zeros((40, 28, 28), np.uint8), np.arange(40, dtype=np.uint8) % 10
+    monkeypatch.setattr(data, "_debian_fashion_available", lambda: True)
+    monkeypatch.setattr(data, "place_debian_fashion_mnist", lambda: placed.append(1) or True)
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", lambda: (images, images))
+    ds = data.load_fashion_mnist(n_train=10, n_test=10)
+    assert placed == [1] and len(ds.y_train) == 10
+    assert ds.source == ("Keras fashion_mnist.load_data() (Debian dataset-fashion-mnist files), "
+                         "70,000 images")
+    assert data.sources()["Fashion-MNIST"] == "Keras (Debian files)"

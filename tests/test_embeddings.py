@@ -106,3 +106,38 @@ def test_feature_extractor_reads_a_middle_layer():
         emb.feature_extractor(model, "nope")
     with pytest.raises(ValueError, match="at least one input"):
         emb.extract_features(extractor, np.ones((0, 4)))
+
+
+# --- figures (notebook 08) ----------------------------------------------------------------
+
+
+def test_figures_of_notebook_08():
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    labels = np.arange(20) % 4
+    fig = emb.embedding_panels({"a": rng.normal(size=(20, 2)), "b": rng.normal(size=(20, 2))},
+                               labels, ["w", "x", "y", "z"])
+    assert len(fig.axes) == 2
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["w", "x", "y", "z"]
+    images = rng.integers(0, 255, (3, 8, 8), dtype=np.uint8)
+    fig = emb.neighbors_figure(images[:2], {"pixels": np.stack([images[:2]] * 2, 1)},
+                               np.array([0, 1]), {"pixels": np.array([[0, 1], [1, 1]])},
+                               ["zero", "one"])
+    assert len(fig.axes) == 2 * 3
+    assert [fig.axes[j].title.get_color() for j in (1, 2)] == ["tab:green", "tab:red"]
+    assert len(emb.thumbnail_scatter(rng.normal(size=(3, 2)), images).axes) == 1
+    plt.close("all")
+
+
+def test_figures_of_notebook_08_bad_input():
+    images = np.zeros((3, 8, 8), np.uint8)
+    with pytest.raises(ValueError, match="at least one map, got none"):
+        emb.embedding_panels({}, np.arange(3))
+    with pytest.raises(ValueError, match=r"map 'a' must have shape \(20, 2\), got \(3, 2\)"):
+        emb.embedding_panels({"a": np.zeros((3, 2))}, np.arange(20) % 4)
+    with pytest.raises(ValueError, match="expected 2 queries, got 3"):
+        emb.neighbors_figure(images, {"pixels": np.zeros((2, 1, 8, 8))}, np.array([0, 1, 0]),
+                             {"pixels": np.zeros((2, 1), int)}, ["zero", "one"])
+    with pytest.raises(ValueError, match=r"points must have shape \(3, 2\), got \(2, 2\)"):
+        emb.thumbnail_scatter(np.zeros((2, 2)), images)

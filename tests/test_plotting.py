@@ -1,7 +1,9 @@
-"""Figures (course_utils.plotting) of every notebook: image grids, matrices, learning curves,
-confusion matrices, receptive fields, costs, embeddings, feature maps and heat maps.
+"""Generic figures (course_utils.plotting): image grids, matrices, feature maps, learning curves,
+seed runs, confusion matrices, and the width rule (fit_width, wrap_title).
 
-Each figure is drawn without a display (Agg) and inspected through its axes."""
+Each figure is drawn without a display (Agg) and inspected through its axes. The figures of one
+concept are tested with it (test_receptive_field, test_cost, test_embeddings, test_saliency,
+test_shapes_figures)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from course_utils import cost, models, plotting, saliency  # noqa: E402
-from course_utils import receptive_field as rf  # noqa: E402
-from tests.conftest import LECTURE_STACK  # noqa: E402
+from course_utils import plotting  # noqa: E402
 
 HISTORY = {
     "loss": [1.0, 0.6, 0.4, 0.3],
@@ -35,6 +35,50 @@ def close_figures():
 
 def visible_axes(fig: Figure) -> list:
     return [ax for ax in fig.axes if ax.get_images()]
+
+
+# --- the width rule -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_cols", [1, 3, 12, 16, 25, 40])
+def test_fit_width_grids_stay_under_the_limit(n_cols):
+    width, height = plotting.fit_width(n_cols, n_rows=2, size=1.3, extra=0.8)
+    assert width <= plotting.MAX_WIDTH_IN + 1e-9
+    panel = (width - 0.8) / n_cols
+    assert panel == pytest.approx(min(1.3, (plotting.MAX_WIDTH_IN - 0.8) / n_cols), abs=1e-3)
+    assert height == pytest.approx(panel * 1.15 * 2, abs=2e-3)
+
+
+def test_fit_width_keeps_small_grids_at_their_size():
+    assert plotting.fit_width(3, size=1.0, aspect=1.0) == (3.0, 1.0)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"n_cols": 0}, "n_cols"), ({"n_cols": 2, "n_rows": 1.5}, "n_rows"),
+    ({"n_cols": 2, "size": 0}, "size must be a positive"),
+    ({"n_cols": 2, "extra": 10}, "extra must be in"),
+])
+def test_fit_width_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.fit_width(**kwargs)
+
+
+def test_wrap_title_breaks_at_spaces():
+    assert plotting.wrap_title("T-shirt/top → Pullover", 70) == "T-shirt/top →\nPullover"
+    assert plotting.wrap_title("cat", 5) == "cat"  # a word longer than a line stays whole
+    assert plotting.wrap_title("chelsea\nscikit-image data", 50) == "chelsea\nscikit-image\ndata"
+    with pytest.raises(ValueError, match="width_pt and fontsize must be positive"):
+        plotting.wrap_title("cat", 0)
+
+
+def test_show_image_draws_grey_and_0_255_float_images():
+    fig, (grey, colour) = plt.subplots(1, 2)
+    plotting.show_image(grey, np.zeros((4, 4, 1)), "grey", "tab:red")
+    assert grey.get_images()[0].get_cmap().name == "gray" and grey.get_xticks().size == 0
+    assert (grey.get_title(), grey.title.get_color()) == ("grey", "tab:red")
+    plotting.show_image(colour, np.full((4, 4, 3), 300.0))
+    drawn = colour.get_images()[0].get_array()
+    assert drawn.dtype == np.uint8 and drawn.max() == 255 and colour.get_title() == ""
 
 
 # --- image_grid (the lead's) -------------------------------------------------------------
@@ -203,85 +247,14 @@ def test_matrix_figure_bad_input(args, match):
         plotting.matrix_figure(*args)
 
 
-def test_conv_arithmetic_figure_title_and_cells():
-    fig = plotting.conv_arithmetic_figure(6, 3, stride=2, padding="valid")
-    assert "⌊(6 − 3)/2⌋ + 1 = 2" in fig.texts[0].get_text()
-    assert "1 pixel(s) ignored" in fig.texts[0].get_text()
-    ax_in, ax_out = fig.axes
-    assert len(ax_out.patches) == 4  # 2×2 output cells
-    plt.close(fig)
-    fig = plotting.conv_arithmetic_figure(4, 3, stride=2, padding="same")
-    assert "padding 0/1" in fig.axes[0].get_title()
-    plt.close(fig)
-    with pytest.raises(ValueError, match="larger than the padded input"):
-        plotting.conv_arithmetic_figure(2, 5)
-
-
-def test_conv_explorer_without_kernel_is_a_static_figure():
-    fig = plotting.conv_explorer(n=5, kernel=3, stride=1, padding="valid")
-    assert isinstance(fig, matplotlib.figure.Figure)
-    plt.close(fig)
-
-
-def test_static_fallback_bundle_carries_png():
-    class FakeWidget:
-        def _repr_mimebundle_(self, **kwargs):
-            return {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}}
-
-    bundle = plotting._StaticFallback(FakeWidget(), b"\x89PNG")._repr_mimebundle_()
-    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
-
-
-def test_figures_of_notebook_06():
-    image, grad = np.zeros((28, 28)), np.random.default_rng(0).random((28, 28))
-    fig = plotting.receptive_field_figure(image, grad, {"theory": ((4, 21), (4, 21))}, "t")
-    assert len(fig.axes) == 3 and len(fig.axes[0].patches) == 1
-    with pytest.raises(ValueError, match="gradient"):
-        plotting.receptive_field_figure(image, grad[:5], {})
-    fig2 = plotting.receptive_field_growth({"a": rf.receptive_field(LECTURE_STACK)}, 28)
-    assert len(fig2.axes[0].lines) == 2  # the stack and the whole-input line
-    with pytest.raises(ValueError, match="at least one"):
-        plotting.receptive_field_growth({})
-    yy, xx = np.mgrid[:21, :21]
-    fig3 = plotting.effective_rf_figure(np.exp(-((yy - 10) ** 2 + (xx - 10) ** 2) / 18.0), 21)
-    legend = [t.get_text() for t in fig3.axes[1].get_legend().get_texts()]
-    assert any("σ = 3.0" in text for text in legend)  # exp(−d²/18) has σ = 3
-    with pytest.raises(ValueError, match="H, W"):
-        plotting.effective_rf_figure(np.zeros(5), 3)
-    plt.close("all")
-
-
-def test_figures_of_notebook_07():
-    fig = plotting.top5_error_figure(models.ILSVRC_TOP5_ERROR, models.HUMAN_TOP5_ERROR)
-    assert len(fig.axes[0].patches) == len(models.ILSVRC_TOP5_ERROR)
-    costs = [cost.model_cost(models.lecture_cnn()), cost.model_cost(models.mini_vgg())]
-    assert len(plotting.cost_bars(costs).axes) == 3
-    with pytest.raises(ValueError, match="at least one"):
-        plotting.top5_error_figure([])
-    with pytest.raises(ValueError, match="at least one"):
-        plotting.cost_bars([])
-    plt.close("all")
-
-
-def test_plotting_helpers_draw():
+def test_feature_map_grid_one_row_per_layer_with_the_image_first():
     rng = np.random.default_rng(0)
-    labels = np.arange(20) % 4
-    fig = plotting.embedding_panels({"a": rng.normal(size=(20, 2)), "b": rng.normal(size=(20, 2))},
-                                    labels, ["w", "x", "y", "z"])
-    assert len(fig.axes) == 2
-    with pytest.raises(ValueError, match="shape"):
-        plotting.embedding_panels({"a": np.zeros((3, 2))}, labels)
-    images = rng.integers(0, 255, (3, 8, 8), dtype=np.uint8)
-    fig = plotting.neighbors_figure(images[:2], {"pixels": np.stack([images[:2]] * 2, 1)},
-                                    np.array([0, 1]), {"pixels": np.array([[0, 1], [1, 1]])},
-                                    ["zero", "one"])
-    assert len(fig.axes) == 2 * 3
-    assert len(plotting.thumbnail_scatter(rng.normal(size=(3, 2)), images).axes) == 1
-    maps = {"l1": rng.normal(size=(4, 4, 3))}
-    assert len(plotting.feature_map_grid(maps, n_channels=3, image=images[0]).axes) == 4
-    patch = saliency.Patch(0, 0, 0, 1.0, rng.uniform(0, 255, (5, 5, 3)))
-    assert len(plotting.patches_grid({"ch 0": [patch, patch]}).axes) == 2
-    plt.close("all")
+    maps = {"l1": rng.normal(size=(4, 4, 3)), "l2": rng.normal(size=(2, 2, 3))}
+    fig = plotting.feature_map_grid(maps, n_channels=3, image=np.zeros((8, 8, 3)))
+    assert len(fig.axes) == 2 * 4 and fig.axes[0].get_title() == "input"
+    assert fig.axes[1].get_ylabel() == "l1\n4×4×3" and fig.axes[5].get_ylabel() == "l2\n2×2×3"
+    with pytest.raises(ValueError, match="at least one layer's maps, got none"):
+        plotting.feature_map_grid({})
 
 
 def test_maps_with_colorbar_shares_one_scale_and_centres_zero():
@@ -309,36 +282,6 @@ def test_maps_with_colorbar_shares_one_scale_and_centres_zero():
 def test_maps_with_colorbar_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         plotting.maps_with_colorbar(*args)
-
-
-def test_heat_map_scales_are_fixed_and_checked():
-    drop = plotting.HeatMap.drop(np.array([[0.2, -0.1]]))
-    assert (drop.vmin, drop.vmax, drop.cmap) == (-1.0, 1.0, "RdBu_r")  # centred on zero
-    cam = plotting.HeatMap.cam(np.zeros((2, 2)))
-    assert (cam.vmin, cam.vmax) == (0.0, 1.0)
-    with pytest.raises(ValueError, match=r"\(h, w\)"):
-        plotting.HeatMap(np.zeros(3))
-    with pytest.raises(ValueError, match="vmin < vmax"):
-        plotting.HeatMap(np.zeros((2, 2)), vmin=1.0, vmax=1.0)
-
-
-def test_saliency_grid_draws_each_map_at_its_extent():
-    image = np.zeros((16, 16, 3), dtype=np.uint8)
-    extent = (3.5, 11.5, 11.5, 3.5)
-    rows = [{"drop": plotting.HeatMap.drop(np.ones((2, 2)), extent),
-             "cam": plotting.HeatMap.cam(np.ones((4, 4)))}] * 2
-    fig = plotting.saliency_grid([image, image], rows, ["a", "b"])
-    axes = fig.axes
-    drawn = axes[1].images[-1]
-    assert tuple(drawn.get_extent()) == extent and drawn.get_clim() == (-1.0, 1.0)
-    assert axes[1].get_xlim() == (-0.5, 15.5)  # the image's frame, not the map's
-    assert tuple(axes[2].images[-1].get_extent()) == (-0.5, 15.5, 15.5, -0.5)
-    assert fig.get_figwidth() <= 9.6
-    plt.close(fig)
-    with pytest.raises(ValueError, match="one dict of heat maps per image"):
-        plotting.saliency_grid([image], rows)
-    with pytest.raises(ValueError, match="the panels"):
-        plotting.saliency_grid([image, image], [rows[0], {"other": rows[0]["cam"]}])
 
 
 def test_channel_grid_shows_every_channel_and_marks_silent_ones():

@@ -338,3 +338,27 @@ def test_recursion_is_public_and_carries_the_path():
     rows = rf.receptive_field_recursion(specs, input_size=10)
     assert [r.size for r in rows] == [3, 4] and rows[-1].path == tuple(specs)
     assert rows == rf.receptive_field(specs, input_size=10)
+
+
+# --- figures (notebook 06) ----------------------------------------------------------
+
+
+def test_figures_of_notebook_06():
+    import matplotlib.pyplot as plt
+
+    image, grad = np.zeros((28, 28)), np.random.default_rng(0).random((28, 28))
+    fig = rf.receptive_field_figure(image, grad, {"theory": ((4, 21), (4, 21))}, "t")
+    assert len(fig.axes) == 3 and len(fig.axes[0].patches) == 1
+    with pytest.raises(ValueError, match="gradient"):
+        rf.receptive_field_figure(image, grad[:5], {})
+    fig2 = rf.receptive_field_growth({"a": rf.receptive_field(LECTURE_STACK)}, 28)
+    assert len(fig2.axes[0].lines) == 2  # the stack and the whole-input line
+    with pytest.raises(ValueError, match="at least one"):
+        rf.receptive_field_growth({})
+    yy, xx = np.mgrid[:21, :21]
+    fig3 = rf.effective_rf_figure(np.exp(-((yy - 10) ** 2 + (xx - 10) ** 2) / 18.0), 21)
+    legend = [t.get_text() for t in fig3.axes[1].get_legend().get_texts()]
+    assert any("σ = 3.0" in text for text in legend)  # exp(−d²/18) has σ = 3
+    with pytest.raises(ValueError, match="H, W"):
+        rf.effective_rf_figure(np.zeros(5), 3)
+    plt.close("all")

@@ -307,3 +307,51 @@ def test_activations_is_the_layer_output_for_a_batch():
                                rtol=1e-6)
     with pytest.raises(ValueError, match="images"):
         saliency.activations(model, "conv", images[0])
+
+
+# --- figures (notebook 10) ----------------------------------------------------------------
+
+
+def test_patches_grid_ranks_each_channel_left_to_right():
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    patch = saliency.Patch(0, 0, 0, 1.0, rng.uniform(0, 255, (5, 5, 3)))
+    fig = saliency.patches_grid({"ch 0": [patch, patch], "ch 1": [patch]})
+    assert len(fig.axes) == 4 and fig.axes[0].get_title() == "1.0"
+    assert not fig.axes[3].axison  # ch 1 has one patch: its second panel stays empty
+    with pytest.raises(ValueError, match="at least one channel's patches, got none"):
+        saliency.patches_grid({})
+    plt.close("all")
+
+
+def test_heat_map_scales_are_fixed_and_validated():
+    drop = saliency.HeatMap.drop(np.array([[0.2, -0.1]]))
+    assert (drop.vmin, drop.vmax, drop.cmap) == (-1.0, 1.0, "RdBu_r")  # centred on zero
+    cam = saliency.HeatMap.cam(np.zeros((2, 2)))
+    assert (cam.vmin, cam.vmax) == (0.0, 1.0)
+    with pytest.raises(ValueError, match=r"\(h, w\)"):
+        saliency.HeatMap(np.zeros(3))
+    with pytest.raises(ValueError, match="vmin < vmax"):
+        saliency.HeatMap(np.zeros((2, 2)), vmin=1.0, vmax=1.0)
+
+
+def test_saliency_grid_draws_each_map_at_its_extent():
+    import matplotlib.pyplot as plt
+
+    image = np.zeros((16, 16, 3), dtype=np.uint8)
+    extent = (3.5, 11.5, 11.5, 3.5)
+    rows = [{"drop": saliency.HeatMap.drop(np.ones((2, 2)), extent),
+             "cam": saliency.HeatMap.cam(np.ones((4, 4)))}] * 2
+    fig = saliency.saliency_grid([image, image], rows, ["a", "b"])
+    axes = fig.axes
+    drawn = axes[1].images[-1]
+    assert tuple(drawn.get_extent()) == extent and drawn.get_clim() == (-1.0, 1.0)
+    assert axes[1].get_xlim() == (-0.5, 15.5)  # the image's frame, not the map's
+    assert tuple(axes[2].images[-1].get_extent()) == (-0.5, 15.5, 15.5, -0.5)
+    assert fig.get_figwidth() <= 9.6
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one dict of heat maps per image"):
+        saliency.saliency_grid([image], rows)
+    with pytest.raises(ValueError, match="the panels"):
+        saliency.saliency_grid([image, image], [rows[0], {"other": rows[0]["cam"]}])

@@ -51,21 +51,21 @@ def test_rate():
             v.rate("dropout", bad)
 
 
-def test_check_input_shape():
-    assert v.check_input_shape((32, 30, np.int64(3)), 16, "b") == (32, 30, 3)
+def test_image_input_shape():
+    assert v.image_input_shape((32, 30, np.int64(3)), 16, "b") == (32, 30, 3)
     with pytest.raises(ValueError, match=r"b: input_shape must be \(height, width, channels\)"):
-        v.check_input_shape((32, 32), 16, "b")
+        v.image_input_shape((32, 32), 16, "b")
     with pytest.raises(ValueError, match="input_shape must be"):
-        v.check_input_shape((32.0, 32, 1), 16, "b")
+        v.image_input_shape((32.0, 32, 1), 16, "b")
     with pytest.raises(ValueError, match="input_shape must be"):
-        v.check_input_shape((32, True, 1), 16, "b")
+        v.image_input_shape((32, True, 1), 16, "b")
     with pytest.raises(ValueError, match="channels must be >= 1"):
-        v.check_input_shape((32, 32, 0), 16, "b")
+        v.image_input_shape((32, 32, 0), 16, "b")
     with pytest.raises(ValueError, match="height and width must be >= 16"):
-        v.check_input_shape((15, 32, 1), 16, "b")
+        v.image_input_shape((15, 32, 1), 16, "b")
 
 
-def test_every_module_uses_the_shared_checks():
+def test_every_module_uses_the_shared_validators():
     """No module of the package keeps a private positive-integer check of its own."""
     from pathlib import Path
 

@@ -38,7 +38,7 @@ quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
 from keras import layers  # noqa: E402
 
-from ..validation import check_input_shape, positive_int, positive_ints  # noqa: E402
+from ..validation import image_input_shape, positive_int, positive_ints  # noqa: E402
 
 __all__ = [
     "ILSVRC_TOP5_ERROR",
@@ -171,7 +171,7 @@ def alexnet(
     - data augmentation (§4.1: random crops, flips, PCA colour jitter) acts on the training
       images, not in the network: see :func:`course_utils.models.augmentation`.
     """
-    shape = check_input_shape(input_shape, 67, "alexnet")
+    shape = image_input_shape(input_shape, 67, "alexnet")
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
@@ -208,7 +208,7 @@ def alexnet_insa(input_shape: tuple[int, int, int] = (224, 224, 3),
     Dense 4096 → Dropout → Dense 4096 → Dropout → Dense 1000 → Dropout → Dense(n_classes).
     All convolutions 'valid': on 224 pixels this is *not* the 55 → 27 → 13 of the paper.
     """
-    shape = check_input_shape(input_shape, 195, "alexnet_insa")
+    shape = image_input_shape(input_shape, 195, "alexnet_insa")
     n_classes = positive_int("n_classes", n_classes, 2)
     stack: list[Any] = [
         keras.Input(shape=shape),
@@ -256,7 +256,7 @@ def vgg16(input_shape: tuple[int, int, int] = (224, 224, 3), n_classes: int = 10
     Dense 4096 → Dense 4096 → Dense ``n_classes``. Same layers and names as
     ``keras.applications.VGG16`` (138,357,544 parameters with 1000 classes).
     """
-    shape = check_input_shape(input_shape, 32, "vgg16")
+    shape = image_input_shape(input_shape, 32, "vgg16")
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="input_layer")
     x = inputs
@@ -317,7 +317,7 @@ def inception_model(input_shape: tuple[int, int, int] = (28, 28, 256),
     3×3 pool → 28×28×672. With bottlenecks: 1×1 conv 128; 1×1 conv 64 → 3×3 conv 192;
     1×1 conv 64 → 5×5 conv 96; pool → 1×1 conv 64 → 28×28×480.
     """
-    shape = check_input_shape(input_shape, 1, "inception_model")
+    shape = image_input_shape(input_shape, 1, "inception_model")
     inputs = keras.Input(shape=shape, name="feature_maps")
     if bottleneck:
         outputs = inception_module(inputs, 128, 64, 192, 64, 96, 64)
@@ -381,7 +381,7 @@ def googlenet(input_shape: tuple[int, int, int] = (224, 224, 3), n_classes: int 
     normalization layers of Fig. 3 (no parameters).
     """
     # the aux heads pool 5×5 over a side of ⌈side/16⌉: at least 5, i.e. side >= 65
-    shape = check_input_shape(input_shape, 65 if aux else 32, "googlenet")
+    shape = image_input_shape(input_shape, 65 if aux else 32, "googlenet")
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="conv1")(inputs)
@@ -484,7 +484,7 @@ def resnet50(input_shape: tuple[int, int, int] = (224, 224, 3),
     has stride 2 — → global average pooling → Dense ``n_classes``.
     1 + 3·(3+4+6+3) + 1 = 50 weighted layers on the main path; 25,636,712 parameters.
     """
-    shape = check_input_shape(input_shape, 32, "resnet50")
+    shape = image_input_shape(input_shape, 32, "resnet50")
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="input_layer")
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -515,7 +515,7 @@ def mini_vgg(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 1
     """
     widths = positive_ints("mini_vgg: widths", widths)
     positive_int("convs_per_block", convs_per_block)
-    shape = check_input_shape(input_shape, 2 ** len(widths), "mini_vgg")
+    shape = image_input_shape(input_shape, 2 ** len(widths), "mini_vgg")
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
@@ -542,7 +542,7 @@ def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int 
     widths = positive_ints("mini_resnet: widths", widths)
     positive_int("blocks_per_stage", blocks_per_stage)
     positive_int("stem_stride", stem_stride)
-    shape = check_input_shape(input_shape, stem_stride * 2 ** (len(widths) - 1), "mini_resnet")
+    shape = image_input_shape(input_shape, stem_stride * 2 ** (len(widths) - 1), "mini_resnet")
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)

@@ -32,7 +32,7 @@ quiet_tensorflow()
 import keras  # noqa: E402  (after quieting TensorFlow's C++ logs)
 from keras import layers  # noqa: E402
 
-from ..validation import check_input_shape, positive_int, positive_ints, rate  # noqa: E402
+from ..validation import image_input_shape, positive_int, positive_ints, rate  # noqa: E402
 
 __all__ = [
     "lenet5",
@@ -65,7 +65,7 @@ def lenet5(input_shape: tuple[int, int, int] = (32, 32, 1), n_classes: int = 10)
     10 classes it has (5·5·1+1)·6 + (5·5·6+1)·16 + (400+1)·120 + (120+1)·84 + (84+1)·10 = 61,706
     parameters. Sides must be >= 16 (the second pooling needs a 2×2 input).
     """
-    shape = check_input_shape(input_shape, 16, "lenet5")
+    shape = image_input_shape(input_shape, 16, "lenet5")
     n_classes = positive_int("lenet5: n_classes", n_classes, 2)
     return keras.Sequential(
         [
@@ -104,7 +104,7 @@ def lenet5_insa(
     ``"tanh"``) is used after each pooling, in Conv2D(120) and in Dense(84). Input sides must be
     >= 32 (three 5×5 convolutions and two poolings).
     """
-    shape = check_input_shape(input_shape, 32, "lenet5_insa")
+    shape = image_input_shape(input_shape, 32, "lenet5_insa")
     n_classes = positive_int("lenet5_insa: n_classes", n_classes, 2)
     if activation not in ("tanh", "sigmoid", "relu"):
         raise ValueError(
@@ -136,7 +136,7 @@ def mlp_baseline(
     Flatten (32·32 = 1024 pixels) → Dense(n_hidden = 84, relu) → Dense(n_classes, softmax):
     1024·84 + 84 + 84·10 + 10 = 86,950 parameters for a grey 32×32 input.
     """
-    shape = check_input_shape(input_shape, 1, "mlp_baseline")
+    shape = image_input_shape(input_shape, 1, "mlp_baseline")
     n_classes = positive_int("mlp_baseline: n_classes", n_classes, 2)
     n_hidden = positive_int("mlp_baseline: n_hidden", n_hidden)
     return keras.Sequential(
@@ -162,7 +162,7 @@ def lecture_cnn(
     On (28, 28, 1): 320 + 18,496 + 36,928 = 55,744 parameters in the convolutional base and
     36,928 + 650 more in the head: 93,322. Sides must be >= 18.
     """
-    shape = check_input_shape(input_shape, 18, "lecture_cnn")
+    shape = image_input_shape(input_shape, 18, "lecture_cnn")
     n_classes = positive_int("lecture_cnn: n_classes", n_classes, 2)
     stack: list[Any] = [
         keras.Input(shape=shape),
@@ -202,7 +202,7 @@ def cifar_slide_cnn(
     dropout rates (``(0, 0)`` removes both layers) and ``augment=True`` puts
     :func:`augmentation` in front; neither changes the parameter count.
     """
-    shape = check_input_shape(input_shape, 4, "cifar_slide_cnn")
+    shape = image_input_shape(input_shape, 4, "cifar_slide_cnn")
     n_classes = positive_int("cifar_slide_cnn: n_classes", n_classes, 2)
     rates = _check_dropout(dropout, 2, "cifar_slide_cnn")
     stack: list[Any] = [keras.Input(shape=shape)]
@@ -320,7 +320,7 @@ def cifar_resnet(
 
     Sides must be >= 8 (three poolings).
     """
-    shape = check_input_shape(input_shape, 8, "cifar_resnet")
+    shape = image_input_shape(input_shape, 8, "cifar_resnet")
     n_classes = positive_int("cifar_resnet: n_classes", n_classes, 2)
     widths = positive_ints("cifar_resnet: widths", widths)
     if len(widths) != 4:
