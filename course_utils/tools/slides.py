@@ -1,41 +1,56 @@
-"""Lecture mode: slide metadata for every notebook, and reveal.js decks that work offline.
+"""Lecture mode: slide metadata for every notebook, and reveal.js decks that fit and work offline.
 
-    python scripts/slides.py tag [notebooks/NN_x.ipynb ...] [--check]
-    python scripts/slides.py export [notebooks/NN_x.ipynb ...] [--out build/slides]
+    cnn-course slides tag [NOTEBOOK ...] [--check]
+    cnn-course slides export [NOTEBOOK ...] [--out build/slides]
 
-``tag`` writes ``cell.metadata.slideshow.slide_type`` (the key JupyterLab's property inspector,
-RISE and nbconvert read) on every cell and touches nothing else; running it twice changes nothing.
-``--check`` writes nothing and exits 1 if a notebook's metadata differs from what ``tag`` would
-write. The rule (:func:`slide_types`), cell by cell:
+``tag`` writes two things into the notebooks and touches nothing else; running it twice changes
+nothing. ``--check`` writes nothing and exits 1 if a notebook's metadata differs from what ``tag``
+would write.
 
-=============  ==========================================================================
-``slide``      a markdown cell that starts with a level-1 or level-2 heading (a section)
-``subslide``   a markdown cell that starts with a level-3+ heading, names an exercise in a
-               heading or introduces an ``exercise``-tagged cell, or follows a code cell
-               (the next step of the argument gets its own vertical slide)
-``fragment``   a code cell tagged ``solution`` (the answer appears after a pause, with the
-               check cell that follows it), and a code cell that shows a figure directly
-               after the markdown that sets it up (the audience reads the question first)
-``skip``       the set-up cell: only imports and ``profile = config.setup()``
-``-``          everything else (continues the current slide or fragment)
-=============  ==========================================================================
+1. ``cell.metadata.slideshow.slide_type`` (the key JupyterLab's property inspector, RISE and
+   nbconvert read), by this rule (:func:`slide_types`), cell by cell:
 
-The figure rule reads the stored outputs, so tag executed notebooks (the committed ones are).
+   =============  =======================================================================
+   ``slide``      a markdown cell that starts with a level-1 or level-2 heading (a section)
+   ``subslide``   a markdown cell that starts with a level-3+ heading, names an exercise in a
+                  heading or introduces an ``exercise``-tagged cell, or follows a code cell
+                  (the next step of the argument gets its own vertical slide)
+   ``fragment``   a code cell tagged ``solution`` (the answer appears after a pause, with the
+                  check cell that follows it), and a code cell that shows a figure directly
+                  after the markdown that sets it up (the audience reads the question first)
+   ``skip``       the set-up cell: only imports and ``profile = config.setup()``
+   ``-``          everything else (continues the current slide or fragment)
+   =============  =======================================================================
+
+2. the cell tag ``hide-input`` (:func:`hides_input`) on a code cell whose lesson is its output:
+   its stored outputs include a figure (PNG, JPEG, SVG) or rendered HTML (a table, a model
+   summary, a source listing), and it is not an ``exercise`` or ``solution`` cell. The deck shows
+   only the output; the code stays in the notebook. ``tag`` adds the tag and never removes it: a
+   lecturer may tag more cells by hand, and tags a cell ``show-input`` to keep its code on the
+   slide.
+
+Both rules read the stored outputs, so tag executed notebooks (the committed ones are).
 
 ``export`` renders every notebook with its stored outputs into ``<out>/NN_topic.slides.html``
-with nbconvert's reveal.js template. Cells without slide metadata get the rule above in memory
-(the notebook file is not changed). The decks load reveal.js and MathJax from folders next to
-them (``<out>/reveal.js``, ``<out>/mathjax``), copied from the npm packages ``reveal.js`` and
-``mathjax`` (versions below), which are installed once with ``npm`` into ``build/vendor``
-(git-ignored). jQuery, RequireJS, Mermaid and the ipywidgets HTML manager, which the stock
-template takes from CDNs, are left out: the decks work from a USB stick without a network.
-Saved widget views are dropped from the deck so their static figure shows (the live sliders
-need a kernel: present with RISE in ``make lab`` for that).
+with nbconvert's reveal.js exporter and the template in ``slides_template/``. Cells without slide
+metadata get rule 1 in memory (the notebook file is not changed); ``hide-input`` cells lose their
+code; then :mod:`course_utils.tools.slide_layout` fits the deck on 1280×720 slides (long cells
+continue on sub-slides, long outputs are trimmed, one figure per slide, long markdown goes to the
+speaker notes). ``export`` prints a table per deck: slides, sub-slides, and an estimated lecture
+time of :data:`MINUTES_BUSY` minutes per slide that shows code or a figure and
+:data:`MINUTES_TEXT` per other slide.
+
+The decks load reveal.js and MathJax from folders next to them (``<out>/reveal.js``,
+``<out>/mathjax``), copied from the npm packages ``reveal.js`` and ``mathjax`` (versions below),
+which are installed once with ``npm`` into ``build/vendor`` (git-ignored). jQuery, RequireJS,
+Mermaid and the ipywidgets HTML manager, which the stock template takes from CDNs, are left out:
+the decks work from a USB stick without a network. Saved widget views are dropped from the deck so
+their static figure shows (the live sliders need a kernel: present with RISE in ``make lab`` for
+that).
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import re
@@ -48,14 +63,21 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-VENDOR = ROOT / "build" / "vendor"
-DEFAULT_OUT = ROOT / "build" / "slides"
+from ..cli import notebook_selection, tool_parser
+from . import build_dir
+from .slide_layout import LAYOUT, Slide, paginate
+
+VENDOR = build_dir() / "vendor"
+DEFAULT_OUT = build_dir() / "slides"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "slides_template"
 REVEAL_VERSION = "5.2.1"
 MATHJAX_VERSION = "3.2.2"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
+HIDE_INPUT, SHOW_INPUT = "hide-input", "show-input"
+MINUTES_BUSY, MINUTES_TEXT = 1.5, 1.0
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", WIDGET_MIME)
+RENDERED_MIMES = (*FIGURE_MIMES, "text/html")
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_\w+\s*\n?", re.MULTILINE)
 SETUP_LINE = re.compile(r"^(import\s|from\s\S+\s+import\s|\w+\s*=\s*config\.setup\()")
@@ -135,6 +157,16 @@ def slide_types(nb: nbformat.NotebookNode) -> list[str]:
     return [slide_type(nb.cells, i) for i in range(len(nb.cells))]
 
 
+def hides_input(cell: nbformat.NotebookNode) -> bool:
+    """Rule 2 of the module docstring: does the deck show only this code cell's output?"""
+    if cell.get("cell_type") != "code":
+        return False
+    if {"exercise", "solution", SHOW_INPUT} & set(_tags(cell)):
+        return False
+    return any(mime in out.get("data", {}) for out in cell.get("outputs", [])
+               for mime in RENDERED_MIMES)
+
+
 def _set_slide_types(cells: list[dict], kinds: list[str], overwrite: bool) -> int:
     """Write ``kinds`` into ``cells[i]["metadata"]["slideshow"]["slide_type"]``; count changes."""
     changed = 0
@@ -152,6 +184,17 @@ def _set_slide_types(cells: list[dict], kinds: list[str], overwrite: bool) -> in
     return changed
 
 
+def _add_hide_input(cells: list[dict], hide: list[bool]) -> int:
+    """Add the ``hide-input`` tag to ``cells[i]`` where ``hide[i]``; count the cells changed."""
+    changed = 0
+    for cell, wanted in zip(cells, hide, strict=True):
+        tags = cell.setdefault("metadata", {}).get("tags", [])
+        if wanted and HIDE_INPUT not in tags:
+            cell["metadata"]["tags"] = [*tags, HIDE_INPUT]
+            changed += 1
+    return changed
+
+
 def apply_slide_types(nb: nbformat.NotebookNode, overwrite: bool = True) -> int:
     """Set ``metadata.slideshow.slide_type`` on every cell of ``nb`` in place.
 
@@ -162,19 +205,23 @@ def apply_slide_types(nb: nbformat.NotebookNode, overwrite: bool = True) -> int:
 
 
 def tag_file(path: Path, write: bool = True) -> int:
-    """Apply :func:`apply_slide_types` to the notebook at ``path``; returns the changed cells.
+    """Apply both rules of the module docstring to the notebook at ``path``; returns the number of
+    cells whose slide type or tags changed.
 
-    The file is edited as plain JSON and rewritten only if a slide type changed, in nbformat's
-    layout (sorted keys, indent 1, UTF-8): nothing but ``metadata.slideshow`` changes (nbformat's
-    own reader would also add missing cell ids).
+    The file is edited as plain JSON and rewritten only if something changed, in nbformat's
+    layout (sorted keys, indent 1, UTF-8): nothing but ``metadata.slideshow`` and
+    ``metadata.tags`` changes (nbformat's own reader would also add missing cell ids).
     """
     text = path.read_text(encoding="utf-8")
     raw = json.loads(text)
     if raw.get("nbformat") != 4 or not isinstance(raw.get("cells"), list):
         raise ValueError(f"expected a version-4 notebook in {path}, got nbformat "
                          f"{raw.get('nbformat')!r}")
-    kinds = slide_types(nbformat.reads(text, as_version=4))
-    changed = _set_slide_types(raw["cells"], kinds, overwrite=True)
+    nb = nbformat.reads(text, as_version=4)
+    before = copy.deepcopy(raw["cells"])
+    _set_slide_types(raw["cells"], slide_types(nb), overwrite=True)
+    _add_hide_input(raw["cells"], [hides_input(cell) for cell in nb.cells])
+    changed = sum(a != b for a, b in zip(before, raw["cells"], strict=True))
     if changed and write:
         path.write_text(json.dumps(raw, sort_keys=True, indent=1, ensure_ascii=False) + "\n",
                         encoding="utf-8")
@@ -198,57 +245,6 @@ def count_slides(kinds: Iterable[str]) -> dict[str, int]:
         "subslides": c["slide"] + c["subslide"],
         "fragments": c["fragment"],
     }
-
-
-# --- export ------------------------------------------------------------------------------------
-TEMPLATE = r"""{%- extends 'index.html.j2' -%}
-{# The stock reveal template minus every CDN: reveal.js and MathJax from folders next to the deck,
-   no jQuery, RequireJS, Mermaid or widget manager. #}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_css -%}
-<style type="text/css">
-/* Wide text outputs (layer tables) scroll sideways instead of wrapping; figures fit the slide. */
-.reveal .jp-OutputArea-output pre { white-space: pre; overflow-x: auto; font-size: 14px;
-                                    line-height: 1.3; }
-.reveal .jp-RenderedImage img { max-width: 100%; height: auto; }
-</style>
-{%- endblock html_head_css -%}
-{%- block html_head_js_mathjax -%}
-<script>
-window.MathJax = {
-  tex: {inlineMath: [['$', '$'], ['\\(', '\\)']], displayMath: [['$$', '$$'], ['\\[', '\\]']],
-        processEscapes: true, processEnvironments: true},
-  options: {enableMenu: false, ignoreHtmlClass: 'tex2jax_ignore',
-            processHtmlClass: 'tex2jax_process'},
-  svg: {fontCache: 'global'}
-};
-</script>
-<script src="mathjax/tex-svg.js" id="MathJax-script" async></script>
-{%- endblock html_head_js_mathjax -%}
-{% block footer_js %}
-<script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
-<script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
-<script>
-Reveal.initialize({
-  controls: true, progress: true, history: true, center: false,
-  transition: "{{ resources.reveal.transition }}", slideNumber: "{{ resources.reveal.number }}",
-  width: {{ resources.reveal.width }}, height: {{ resources.reveal.height }},
-  plugins: [RevealNotes]
-});
-// A slide taller than the screen scrolls inside itself instead of running off the bottom.
-function scrollLongSlide() {
-  var slide = Reveal.getCurrentSlide(), height = Reveal.getConfig().height;
-  if (slide && slide.scrollHeight > height) {
-    slide.style.height = height + 'px';
-    slide.style.overflowY = 'auto';
-  }
-}
-Reveal.on('ready', scrollLongSlide);
-Reveal.on('slidechanged', scrollLongSlide);
-</script>
-{% endblock footer_js %}
-"""
 
 
 def vendor_dir(install: bool = True) -> Path:
@@ -310,10 +306,14 @@ def copy_assets(out: Path, modules: Path | None = None) -> int:
     return size
 
 
+# --- export ------------------------------------------------------------------------------------
 def deck_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` ready for the deck: missing slide types filled in by the rule, the
-    test-only ``# NBVAL_...`` marker lines dropped from the code, saved widget views and widget
-    state removed (the static figure beside them shows instead)."""
+    """A copy of ``nb`` ready for the deck, before pagination: missing slide types filled in by
+    the rule, the test-only ``# NBVAL_...`` marker lines dropped from the code, the code of
+    ``hide-input`` cells removed (nbconvert's ``TagRemovePreprocessor``), saved widget views and
+    widget state removed (the static figure beside them shows instead)."""
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     nb = copy.deepcopy(nb)
     apply_slide_types(nb, overwrite=False)
     nb.metadata.pop("widgets", None)
@@ -324,74 +324,113 @@ def deck_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             data = out.get("data", {})
             if WIDGET_MIME in data and len(data) > 1:
                 del data[WIDGET_MIME]
+    hide = TagRemovePreprocessor(remove_input_tags={HIDE_INPUT}, enabled=True)
+    nb, _ = hide.preprocess(nb, {})
     return nb
 
 
+def fitted_deck(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[Slide]]:
+    """:func:`deck_notebook` of ``nb`` paginated onto the slides, and those slides."""
+    return paginate(deck_notebook(nb))
+
+
 def export_deck(nb: nbformat.NotebookNode, name: str) -> str:
-    """The reveal.js HTML of ``nb`` (with its outputs); assets are referenced relatively."""
-    from jinja2 import DictLoader
+    """The reveal.js HTML of ``nb`` as :func:`fitted_deck` lays it out; assets are referenced
+    relatively."""
+    return render_deck(fitted_deck(nb)[0], name)
+
+
+def render_deck(deck: nbformat.NotebookNode, name: str) -> str:
+    """The reveal.js HTML of an already fitted ``deck`` notebook."""
+    from jinja2 import FileSystemLoader
     from nbconvert import SlidesExporter
 
     exporter = SlidesExporter(
-        extra_loaders=[DictLoader({"course_slides.html.j2": TEMPLATE})],
+        extra_loaders=[FileSystemLoader(str(TEMPLATE_DIR))],
         template_file="course_slides.html.j2",
         reveal_url_prefix="reveal.js",
         reveal_theme="white",
         reveal_transition="none",
         reveal_number="c/t",
-        reveal_width="1100",
-        reveal_height="780",
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    html, _ = exporter.from_notebook_node(deck_notebook(nb), resources={"metadata": {"name": name}})
+    resources = {"metadata": {"name": name}, "layout": dict(LAYOUT)}
+    html, _ = exporter.from_notebook_node(deck, resources=resources)
     return html
 
 
-def export(sources: list[Path], out: Path) -> dict[str, dict[str, int]]:
-    """Write ``<out>/<stem>.slides.html`` for each notebook and the assets; returns counts."""
+def lecture_minutes(slides: Iterable[Slide]) -> float:
+    """Estimated speaking time: :data:`MINUTES_BUSY` per slide with code or a figure,
+    :data:`MINUTES_TEXT` per other slide."""
+    return sum(MINUTES_BUSY if s.code or s.figure else MINUTES_TEXT for s in slides)
+
+
+def export(sources: list[Path], out: Path) -> dict[str, dict[str, float]]:
+    """Write ``<out>/<stem>.slides.html`` for each notebook and the assets.
+
+    Returns ``{file name: {"slides", "subslides", "fragments", "minutes"}}`` (:func:`count_slides`
+    of the fitted deck and :func:`lecture_minutes`).
+    """
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     result = {}
     for source in sources:
-        nb = nbformat.read(source, as_version=4)
+        deck, slides = fitted_deck(nbformat.read(source, as_version=4))
         target = out / f"{source.stem}.slides.html"
-        target.write_text(export_deck(nb, source.stem), encoding="utf-8")
-        cells = deck_notebook(nb).cells
-        result[target.name] = count_slides(c.metadata["slideshow"]["slide_type"] for c in cells)
+        target.write_text(render_deck(deck, source.stem), encoding="utf-8")
+        kinds = (c.metadata["slideshow"]["slide_type"] for c in deck.cells)
+        result[target.name] = {**count_slides(kinds), "minutes": lecture_minutes(slides)}
     return result
 
 
+def lecture_table(results: dict[str, dict[str, float]]) -> str:
+    """The table ``export`` prints: one row per deck and a total row."""
+    rows = [f"{'deck':<40} {'slides':>6} {'with sub-slides':>15} {'minutes':>8}"]
+    for name, c in results.items():
+        rows.append(f"{name:<40} {c['slides']:>6} {c['subslides']:>15} {c['minutes']:>8.1f}")
+    total = {k: sum(c[k] for c in results.values()) for k in ("slides", "subslides", "minutes")}
+    rows.append(f"{'total':<40} {total['slides']:>6} {total['subslides']:>15} "
+                f"{total['minutes']:>8.1f}")
+    rows.append(f"(minutes: {MINUTES_BUSY} per slide with code or a figure, {MINUTES_TEXT} per "
+                "other slide)")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """``cnn-course slides tag|export [NOTEBOOK ...]``; returns the exit status."""
+    parser = tool_parser("slides", __doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    tag = sub.add_parser("tag", help="write slide metadata into the notebooks")
-    tag.add_argument("notebooks", nargs="*", type=Path)
+    tag = sub.add_parser("tag", help="write slide metadata and hide-input tags into the notebooks")
+    tag.add_argument("notebooks", nargs="*", help="numbers (03, 05b) or paths; default: all")
     tag.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
     exp = sub.add_parser("export", help="reveal.js decks with outputs, for offline use")
-    exp.add_argument("notebooks", nargs="*", type=Path)
+    exp.add_argument("notebooks", nargs="*", help="numbers (03, 05b) or paths; default: all")
     exp.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    sources = sorted(args.notebooks or (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
+    sources = notebook_selection(parser, args.notebooks)
     if args.command == "tag":
-        stale = 0
-        for path in sources:
-            changed = tag_file(path, write=not args.check)
-            stale += bool(changed)
-            counts = count_slides(slide_types(nbformat.read(path, as_version=4)))
-            verb = "cells out of date" if args.check else "cells changed"
-            print(f"{path.name}: {changed} {verb}; {counts['slides']} slides, "
-                  f"{counts['subslides']} with sub-slides, {counts['fragments']} fragments")
-        return 1 if args.check and stale else 0
+        return tag_command(sources, check=args.check)
     try:
         results = export(sources, args.out)
     except (RuntimeError, subprocess.CalledProcessError) as err:
         print(f"slides: {err}", file=sys.stderr)
         return 2
-    for name, counts in results.items():
-        print(f"{args.out.name}/{name}: {counts['slides']} slides, "
-              f"{counts['subslides']} in all with sub-slides, {counts['fragments']} fragments")
+    print(lecture_table(results))
     return 0
+
+
+def tag_command(sources: list[Path], check: bool) -> int:
+    """``tag`` (``check=False``) or ``tag --check``: one line per notebook; 1 if stale in check."""
+    stale = 0
+    for path in sources:
+        changed = tag_file(path, write=not check)
+        stale += bool(changed)
+        counts = count_slides(slide_types(nbformat.read(path, as_version=4)))
+        verb = "cells out of date" if check else "cells changed"
+        print(f"{path.name}: {changed} {verb}; {counts['slides']} slides, "
+              f"{counts['subslides']} with sub-slides, {counts['fragments']} fragments")
+    return 1 if check and stale else 0
 
 
 if __name__ == "__main__":
