@@ -14,11 +14,12 @@ puts the odd pixel at the bottom/right. ``padding`` is ``"valid"``, ``"same"``, 
 int p (p zeros on every side) or ``(top, bottom, left, right)``; ``stride`` is an int or
 ``(s_h, s_w)``. No TensorFlow import here.
 
-Used in notebooks 02 (convolution by hand) and 03 (padding and stride).
+Used in notebooks 02 and 02b (convolution by hand) and 03 (padding and stride).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ __all__ = [
     "pad", "padding_amounts", "correlate2d_naive", "correlate2d", "convolve2d_naive",
     "convolve2d", "conv2d_naive", "conv2d", "im2col", "max_pool2d", "avg_pool2d", "relu",
     "leaky_relu", "sigmoid", "ACTIVATIONS", "activation", "activation_derivative", "translate",
+    "equivariance_error", "invariance_error",
 ]
 
 Padding = str | int | tuple[int, int, int, int]
@@ -392,3 +394,51 @@ def translate(x: np.ndarray, rows: int, cols: int) -> np.ndarray:
     out[max(rows, 0):h + min(rows, 0), max(cols, 0):w + min(cols, 0)] = \
         x[max(-rows, 0):h - max(rows, 0), max(-cols, 0):w - max(cols, 0)]
     return out
+
+
+def _image_and_response(f: Callable[[np.ndarray], Any], x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` as an array and ``f(x)``, refusing a response of norm 0 (no relative error)."""
+    x = np.asarray(x)
+    fx = np.asarray(f(x), dtype=float)
+    if not np.linalg.norm(fx) > 0:
+        raise ValueError("f(x) is zero everywhere: a relative error ‖·‖/‖f(x)‖ is undefined")
+    return x, fx
+
+
+def equivariance_error(f: Callable[[np.ndarray], Any], x: Any, rows: int, cols: int) -> float:
+    """How far ``f`` is from commuting with a move: ``‖f(S x) − S f(x)‖ / ‖f(x)‖``.
+
+    ``S`` is :func:`translate` by ``rows``/``cols`` (zeros move in); ``x``: (H, W) or (H, W, C);
+    ``f(x)`` must be a map that can be moved the same way, (H', W') or (H', W', C'), the shape
+    of ``f(S x)``. 0 means *equivariant* for this move: shift-then-f equals f-then-shift.
+    Norms are Frobenius (over every value).
+    """
+    x, fx = _image_and_response(f, x)
+    if fx.ndim not in (2, 3):
+        raise ValueError(f"f(x) must be a map (H', W') or (H', W', C') to be moved, got shape "
+                         f"{fx.shape}")
+    moved_first = np.asarray(f(translate(x, rows, cols)), dtype=float)
+    return float(np.linalg.norm(moved_first - translate(fx, rows, cols)) / np.linalg.norm(fx))
+
+
+def invariance_error(f: Callable[[np.ndarray], Any], x: Any, rows: int, cols: int) -> float:
+    """How much a move changes ``f``'s output: ``‖f(S x) − f(x)‖ / ‖f(x)‖``.
+
+    ``S`` is :func:`translate` by ``rows``/``cols``; ``f(x)`` may have any shape (a map, a
+    pooled vector). 0 means *invariant* for this move; for non-negative outputs that do not
+    overlap their moved copy at all (and keep their norm) the value is √2.
+    """
+    x, fx = _image_and_response(f, x)
+    moved = np.asarray(f(translate(x, rows, cols)), dtype=float)
+    if moved.shape != fx.shape:
+        raise ValueError(f"f(S x) has shape {moved.shape} but f(x) has {fx.shape}")
+    return float(np.linalg.norm(moved - fx) / np.linalg.norm(fx))
+
+
+def kernel_targets(images: Any, kernel: np.ndarray) -> np.ndarray:
+    """``images`` (N, H, W) → (N, H, W): each image correlated with ``kernel`` (kh, kw),
+    padding 'same' — what ``tf.nn.conv2d(..., padding="SAME")`` gives for one filter."""
+    images = np.asarray(images, dtype=float)
+    if images.ndim != 3:
+        raise ValueError(f"images must be (N, H, W), got shape {images.shape}")
+    return np.stack([correlate2d(image, kernel, padding="same") for image in images])

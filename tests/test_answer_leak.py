@@ -1,6 +1,6 @@
 """No answer outside its solution cell: the student edition must not hand out what it removes.
 
-The student edition (``scripts/make_student.py``) drops the cells tagged ``solution``. This test
+The student edition (``cnn-course student``) drops the cells tagged ``solution``. This test
 builds it for every notebook and fails when a kept cell still gives an answer away:
 
 1. **Solution lines.** Each line of a solution cell is normalised —
@@ -26,9 +26,9 @@ builds it for every notebook and fails when a kept cell still gives an answer aw
    are the exercises' prompts and are not searched.
 
 2. **Expected values.** For a *value* exercise (its stub assigns a value, defines no function)
-   whose check takes only the answer (``ex.check_x(answer)``), the check is called once with a
-   recording stand-in for :func:`course_utils.exercises.check` that keeps the ``reference`` it
-   compares against. Every *distinctive* number in it (an integer with ``|v| >= 100`` or a
+   whose check takes only the answer (``ex.check_x(answer)``), the reference of its registered
+   spec (``exercises.spec(name).reference`` on its one case) is what the answer is compared
+   against. Every *distinctive* number in it (an integer with ``|v| >= 100`` or a
    non-integer) must not appear in a kept code cell or its outputs (numbers read with or without
    thousands separators ``,`` / ``_``). The ✓ line a check prints on a correct answer is not
    searched.
@@ -56,7 +56,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import grade  # noqa: E402
-import make_student  # noqa: E402
+
+from course_utils.tools import student as make_student  # noqa: E402
 
 NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
 MIN_CHARS = 12
@@ -165,20 +166,10 @@ def expected_values(check_source: str) -> set[float]:
         return set()
     from course_utils import exercises
 
-    recorded: list[Any] = []
-
-    def recorder(exercise: str, answer: Any, reference: Any, **kwargs: Any) -> bool:
-        if kwargs.get("cases") is None:
-            recorded.append(reference)
-        return False
-
-    saved = exercises.check
-    exercises.check = recorder
-    try:
-        getattr(exercises, match.group(1))(None)
-    finally:
-        exercises.check = saved
-    return set().union(*(distinctive(r) for r in recorded)) if recorded else set()
+    spec = exercises.spec(match.group(1))
+    if spec.probe != "value" or spec.context:
+        return set()
+    return distinctive(spec.reference(*spec.cases(None)[0]))
 
 
 def find_leaks(instructor: nbformat.NotebookNode, number: int) -> list[dict[str, str]]:

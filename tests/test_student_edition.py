@@ -1,4 +1,4 @@
-"""The student edition (scripts/make_student.py) as students get it, built into a temporary folder.
+"""The student edition (cnn-course student) as students get it, built into a temporary folder.
 
 Fast: no outputs, no execution counts, no saved widget state, no solution cells, every exercise
 cell kept. Slow: every student notebook runs end to end in the quick profile with nbclient (nothing
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import grade  # noqa: E402
-import make_student  # noqa: E402
+from course_utils.tools import student as make_student  # noqa: E402
 
 NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
 

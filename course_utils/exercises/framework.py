@@ -1,0 +1,334 @@
+"""The check builder: a :class:`Spec` states a check's cases, reference, comparison and hints.
+
+A check has two sides that may run in different processes:
+
+- the **student side**, :func:`course_utils.exercises.probes.run`, runs the answer on the cases
+  and hands out outcomes as data;
+- the **judge side**, :meth:`Spec.judge`, compares those outcomes with the reference and returns
+  a :class:`Verdict`. Facts about a model (its parameters, layers, receptive field) are computed
+  here from its JSON config.
+
+:meth:`Spec.run` does both in the notebook's process and prints one line,
+``✓ Exercise 2.1: correct (…)`` or ``✗ Exercise 2.1: <what is wrong> (<hint>)``. A stub (``None``,
+``...``, a function that raises ``NotImplementedError`` or returns ``None``) gives a ✗ line, never
+a traceback: the student edition (solutions removed) runs cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..validation import is_int
+from . import probes
+from .probes import NOT_IMPLEMENTED, Opaque, attempt, type_name
+
+Compare = Callable[[Any, Any, bool], "str | None"]
+Hint = tuple[Callable[..., bool], "str | Callable[..., str]"]
+
+__all__ = ["Compare", "Hint", "NotRight", "Spec", "Verdict", "array", "attempt", "check",
+           "contextual", "exact", "named", "number", "register", "report", "spec", "SPECS"]
+
+
+class Verdict(NamedTuple):
+    """A check's result: passed, and the detail of its ✓/✗ line."""
+
+    passed: bool
+    detail: str = ""
+
+
+def report(exercise: str, passed: bool, detail: str = "") -> bool:
+    """Print ``✓ Exercise <exercise>: correct`` or ``✗ Exercise <exercise>: <detail>``.
+
+    Returns ``passed`` so tests (and notebooks) can use the verdict.
+    """
+    if passed:
+        print(f"✓ Exercise {exercise}: correct" + (f" ({detail})" if detail else ""))
+    else:
+        print(f"✗ Exercise {exercise}: {detail or 'not correct yet'}")
+    return bool(passed)
+
+
+class NotRight(Exception):
+    """Raised by a ``facts`` step of a :class:`Spec` when an answer has the wrong form."""
+
+
+# --- comparisons: compare(got, want, reveal) -> None when right, else what is wrong ------------
+
+def _show(value: Any) -> str:
+    return f"{value:,}" if is_int(value) else repr(value)
+
+
+def _equal(got: Any, want: Any) -> bool:
+    try:
+        return bool(got == want)
+    except Exception:  # noqa: BLE001 - an answer that cannot be compared is not equal
+        return False
+
+
+def exact(got: Any, want: Any, reveal: bool) -> str | None:
+    """``got == want``; a whole number (not ``bool``) where ``want`` is one."""
+    if is_int(want) and got is not None and not is_int(got):
+        return f"expected a whole number, got {got!r}"
+    if _equal(got, want):
+        return None
+    return f"expected {_show(want)}, got {_show(got)}" if reveal else \
+        f"got {_show(got)}, which is not right yet"
+
+
+def number(rtol: float = 1e-9, atol: float = 0.0) -> Compare:
+    """A real number within ``rtol``/``atol`` of the reference (``bool`` and strings rejected)."""
+    def compare(got: Any, want: Any, reveal: bool) -> str | None:
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
+            return f"expected a number, got {type_name(got)}"
+        if np.isclose(float(got), float(want), rtol=rtol, atol=atol):
+            return None
+        return f"expected {want:.6g}, got {got:.6g}" if reveal else \
+            f"got {_show(got)}, which is not right yet"
+    return compare
+
+
+def array(atol: float = 1e-6, dtype: Any = None) -> Compare:
+    """An array (or nested list) of the reference's shape, equal to ``atol``; if ``dtype`` is
+    given, an ``np.ndarray`` answer must have it."""
+    def compare(got: Any, want: Any, reveal: bool) -> str | None:
+        try:
+            if got is None or isinstance(got, Opaque):
+                raise TypeError
+            values = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return f"expected an array, got {type_name(got)}"
+        if values.shape != np.shape(want):
+            return f"expected shape {np.shape(want)}, got {values.shape}"
+        if dtype is not None and isinstance(got, np.ndarray) and got.dtype != dtype:
+            return f"expected dtype {np.dtype(dtype)}, got {got.dtype}"
+        if np.allclose(values, want, atol=atol):
+            return None
+        worst = np.unravel_index(np.argmax(np.abs(values - want)), values.shape)
+        return f"values differ, e.g. at index {tuple(map(int, worst))}"
+    return compare
+
+
+def named(names: Sequence[str], item: Compare = exact) -> Compare:
+    """A tuple/list with one value per name, each compared with ``item``; the first wrong value
+    is reported by its name."""
+    def compare(got: Any, want: Any, reveal: bool) -> str | None:
+        if not isinstance(got, (tuple, list)) or len(got) != len(names):
+            return f"expected {len(names)} values ({', '.join(names)}), got {got!r}"
+        for name, g, w in zip(names, got, want, strict=True):
+            problem = item(g, w, reveal)
+            if problem:
+                return f"{name}: {problem}"
+        return None
+    return compare
+
+
+# --- one answer against the reference ----------------------------------------------------------
+
+def _label(case: tuple) -> str:
+    parts = [f"array of shape {a.shape}" if isinstance(a, np.ndarray) else repr(a) for a in case]
+    return ", ".join(parts)
+
+
+def _hint(hints: Sequence[Hint], got: Any, want: Any, case: tuple) -> str:
+    for predicate, hint in hints:
+        try:
+            matches = bool(predicate(got, want, *case))
+        except Exception:  # noqa: BLE001 - a hint that does not apply to this answer
+            matches = False
+        if matches:
+            return f" ({hint(got, want, *case) if callable(hint) else hint})"
+    return ""
+
+
+def _verdict(got: Any, want: Any, case: tuple, compare: Compare, hints: Sequence[Hint],
+             facts: Callable[..., Any] | None, reveal: bool) -> tuple[str | None, str, Any]:
+    """(what is wrong or None, the hint or "", the compared value) for the answer ``got``."""
+    if facts is not None:
+        try:
+            got = facts(got, *case)
+        except NotRight as exc:
+            return str(exc), "", got
+        except Exception as exc:  # noqa: BLE001 - an odd answer (or model) is a verdict
+            return f"raised {type(exc).__name__}: {exc}", "", got
+    problem = compare(got, want, reveal)
+    return problem, _hint(hints, got, want, case) if problem else "", got
+
+
+def _no_answer(value: Any) -> bool:
+    return value is None or isinstance(value, Opaque) and value.type == "ellipsis"
+
+
+# --- the spec ----------------------------------------------------------------------------------
+
+Stage = Callable[[list, list, tuple], "Verdict | None"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One check, declared: what the student's answer is run on and how it is judged.
+
+    - ``name``: the notebook-facing function (``"check_output_size"``); ``exercise``: its label.
+    - ``probe``: the kind of :func:`probes.run` that turns the answer into outcomes.
+    - ``cases(rng, *context) -> list[tuple]``: the inputs, as data. ``rng`` is None in the
+      notebook (fixed cases) and a ``np.random.Generator`` when a grader draws them; ``context``
+      holds the notebook values a check is called with (e.g. its images), named by ``context``.
+    - ``reference(*case)``: the expected value for a case (judge side).
+    - ``facts(got, *case)``: turns an answer into what is compared (a model config into a named
+      record of its facts); raises :class:`NotRight` for an answer of the wrong form.
+    - ``compare(got, want, reveal)`` → None or what is wrong; ``hints``: ``(predicate, hint)``
+      pairs tried in order, ``predicate(got, want, *case)`` (a predicate that raises does not
+      match). ``reveal`` (default: function checks) lets messages name the expected value.
+    - ``label``: names a failing case (``label.format(*case)``, a function of the case, or ""),
+      ``success``: detail of the ✓ line (a string, where ``{n}`` is the number of cases, or a
+      function of the last compared value).
+    - ``compared``: how many leading cases are compared with the reference (None: all);
+      ``then(values, cases, context)``: the later stage (e.g. training), run when the compared
+      cases pass, with every case's decoded value; returns a failing :class:`Verdict`, a passing
+      one whose detail replaces ``success``, or None.
+    - ``on_error(message)``: rewrites the message of a case on which the student's code raised
+      (e.g. adds a hint).
+    - ``bind(*context) -> Spec``: for a check that depends on notebook values (its images, its
+      threshold), the spec that judges with them; :func:`contextual` makes such a spec.
+    """
+
+    name: str
+    exercise: str
+    probe: str
+    cases: Callable[..., list]
+    reference: Callable[..., Any]
+    compare: Compare = exact
+    hints: Sequence[Hint] = ()
+    facts: Callable[..., Any] | None = None
+    label: str | Callable[..., str] | None = None
+    success: str | Callable[[Any], str] = ""
+    reveal: bool | None = None
+    context: tuple[str, ...] = ()
+    compared: int | None = None
+    then: Stage | None = None
+    on_error: Callable[[str], str] | None = None
+    bind: Callable[..., Spec] | None = None
+
+    def judge(self, answers: Sequence[Any], cases: Sequence[Any],
+              context: tuple = ()) -> Verdict:
+        """The verdict on ``answers`` (decoded outcomes, one per case) for ``cases``; never
+        raises: answers of any form, forged ones included, give a failing verdict."""
+        if self.bind is not None:
+            return self.bind(*context).judge(answers, cases)
+        try:
+            return self._judge(list(answers), [tuple(c) for c in cases], tuple(context))
+        except Exception as exc:  # noqa: BLE001 - malformed answer data is a failing verdict
+            return Verdict(False, f"could not judge the answer ({type(exc).__name__}: {exc})")
+
+    def _judge(self, answers: list, cases: list, context: tuple) -> Verdict:
+        if len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
+            return Verdict(False, f"expected {len(cases)} outcomes, one per case, got "
+                                  f"{len(answers)}")
+        n = len(cases) if self.compared is None else self.compared
+        got = None
+        for case, outcome in zip(cases[:n], answers[:n], strict=True):
+            problem, got = self._case(case, outcome)
+            if problem:
+                return Verdict(False, problem)
+        if self.then is not None:
+            later = self.then([a.get("value") for a in answers], cases, context)
+            if later is not None and (not later.passed or later.detail):
+                return later
+        detail = self.success(got) if callable(self.success) else \
+            self.success.format(n=len(cases))
+        return Verdict(True, detail)
+
+    def _case(self, case: tuple, outcome: dict) -> tuple[str | None, Any]:
+        """(what is wrong with this case's outcome or None, the compared value)."""
+        if "refused" in outcome:
+            return str(outcome["refused"]), None
+        reveal = self.probe != "value" if self.reveal is None else self.reveal
+        where = self._where(case, reveal)
+        prefix = f"{where}: " if where else ""
+        if "error" in outcome:
+            error = str(outcome["error"])
+            if error == NOT_IMPLEMENTED:
+                return error, None
+            return prefix + (self.on_error(error) if self.on_error else error), None
+        if "changed" in outcome:
+            return (f"{prefix}your function changed its argument {outcome['changed']} in place: "
+                    "work on a copy"), None
+        got = outcome.get("value")
+        if self.probe == "value" and _no_answer(got):
+            return f"no answer yet (got {got!r})", None
+        problem, hint, compared = _verdict(got, self.reference(*case), case, self.compare,
+                                           self.hints, self.facts, reveal)
+        if problem and got is None and not hint and self.probe != "value":
+            hint = " (your function returned None: did you forget `return`?)"
+        return (prefix + problem + hint if problem else None), compared
+
+    def _where(self, case: tuple, reveal: bool) -> str:
+        if callable(self.label):
+            return self.label(*case)
+        if self.label is None:
+            return _label(case) if reveal else ""
+        return self.label.format(*case)
+
+    def run(self, answer: Any, *context: Any) -> bool:
+        """The in-notebook check: probe ``answer`` here, judge its outcomes as a grader would
+        (after a JSON round trip), print the ✓/✗ line and return the verdict."""
+        if self.bind is not None:
+            return self.bind(*context).run(answer)
+        cases = self.cases(None, *context)
+        outcomes = probes.roundtrip(probes.run(self.probe, answer, cases))
+        verdict = self.judge(outcomes, cases, context)
+        return report(self.exercise, verdict.passed, verdict.detail)
+
+
+def contextual(name: str, exercise: str, probe: str, context: tuple[str, ...],
+               bind: Callable[..., Spec]) -> Spec:
+    """A spec whose cases and judgement depend on notebook values named ``context``:
+    ``bind(*context)`` gives the spec that judges with them."""
+    return Spec(name=name, exercise=exercise, probe=probe, context=context, bind=bind,
+                cases=lambda rng, *values: bind(*values).cases(rng), reference=lambda *_: None)
+
+
+SPECS: dict[str, Spec] = {}
+
+
+def register(new: Spec) -> Spec:
+    """Add ``new`` to :data:`SPECS` under its name (a name is registered once)."""
+    if new.name in SPECS:
+        raise ValueError(f"a check named {new.name!r} is already registered")
+    if new.probe not in probes.KINDS:
+        raise ValueError(f"probe must be one of {sorted(probes.KINDS)}, got {new.probe!r}")
+    SPECS[new.name] = new
+    return new
+
+
+def spec(name: str) -> Spec:
+    """The registered :class:`Spec` of the check ``name`` (e.g. ``"check_output_size"``)."""
+    if name not in SPECS:
+        raise ValueError(f"no check named {name!r}; known: {', '.join(sorted(SPECS))}")
+    return SPECS[name]
+
+
+def check(exercise: str, answer: Any, reference: Any, *, cases: Sequence[tuple] | None = None,
+          compare: Compare = exact, hints: Sequence[Hint] = (),
+          convert: Callable[..., Any] | None = None,
+          label: str | Callable[..., str] | None = None,
+          success: str | Callable[[Any], str] = "") -> bool:
+    """A one-off check (not registered), printed as :meth:`Spec.run` prints it.
+
+    - Value exercise (``cases`` is None): ``answer`` is compared with ``reference``; the message
+      never gives the answer away.
+    - Function exercise: ``answer(*case)`` is compared with ``reference(*case)`` for each case;
+      the failing case and its expected value are named (``label``). Changing an argument in
+      place is a mistake.
+    - ``convert(value, *case)`` turns the answer into what is compared (see ``Spec.facts``).
+    """
+    value = cases is None
+    one_off = Spec(name=f"check {exercise}", exercise=exercise,
+                   probe="value" if value else "call",
+                   cases=lambda rng: [()] if value else list(cases),
+                   reference=(lambda: reference) if value else reference, compare=compare,
+                   hints=hints, facts=convert, label=label, success=success)
+    return one_off.run(answer)
