@@ -104,3 +104,15 @@ def test_fast_tests_need_a_clone(monkeypatch, capsys):
         test_tool.main(["--fast"])
     assert stop.value.code == 2
     assert "only a clone of the course has" in capsys.readouterr().err
+
+
+def test_every_install_route_registers_the_kernel_the_notebooks_name():
+    import json
+
+    names = {json.loads(p.read_text())["metadata"]["kernelspec"]["name"]
+             for p in course_notebooks()}
+    assert names == {"cnn-course"}
+    for place in ("Makefile", "postBuild"):
+        assert "ipykernel install" in (ROOT / place).read_text() and \
+            "--name cnn-course" in (ROOT / place).read_text(), place
+    assert "--name cnn-course" in (ROOT / "README.md").read_text()  # the JupyterHub steps
