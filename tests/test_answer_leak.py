@@ -23,7 +23,21 @@ builds it for every notebook and fails when a kept cell still gives an answer aw
    half (rounded up) of the solution's n remaining lines are found there — for n <= 2 one line is
    enough, so a one-line answer computed in an ordinary cell is caught, while a layer line that
    every model shares (``Flatten()``) is not an answer to a 6-line build exercise. Markdown cells
-   are the exercises' prompts and are not searched.
+   *before the exercise's check* are searched the same way (their text, code blocks included).
+
+3. **The answer's calls** (slide code written differently). Every call in the solution with
+   literal arguments is reduced to a *signature*: the called name's last part and the set of its
+   literal arguments (``layers.Conv2D(6, (5, 5), activation="tanh")`` and
+   ``model.add(Conv2D(filters=6, kernel_size=(5, 5), activation='tanh', input_shape=s))`` both
+   give ``Conv2D {6, 5, 'tanh'}``; ``keras.Input`` is scaffolding and left out). A solution
+   with at least :data:`MIN_SIGNATURES` distinct signatures leaks in a cell before its check — a
+   kept code cell, its text outputs (source listings included) or a markdown cell's Python code
+   blocks — that shows at least half of them.
+
+4. **Source listings of the answer.** ``course_utils.show.show_source`` prints a header
+   ``course_utils.x.f — course_utils/x.py, lines …``. A listing, before an exercise's check, of a
+   function its registered spec forbids (``Spec.forbidden``: the course's own answer, e.g.
+   ``saliency.occlude`` for 10.1) leaks that answer.
 
 2. **Expected values.** For a *value* exercise (its stub assigns a value, defines no function)
    whose check takes only the answer (``ex.check_x(answer)``), the reference of its registered
@@ -53,14 +67,16 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import grade  # noqa: E402
-
+from course_utils.grading import assembly as grade  # noqa: E402
 from course_utils.tools import student as make_student  # noqa: E402
 
 NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
 MIN_CHARS = 12
+MIN_SIGNATURES = 3
+_SCAFFOLD_CALLS = {"Input"}  # every model starts with keras.Input(shape): not an answer
+_LISTING = re.compile(r"^(course_utils(?:\.\w+)+) — \S+, lines \d+", re.MULTILINE)
+_CODE_BLOCK = re.compile(r"```(?:python|py)?\n(.*?)```", re.DOTALL)
 _KEYWORD_ONLY = re.compile(r"^(pass|else:|try:|finally:|continue|break|return|\.\.\.)$")
 _ASSIGN = re.compile(r"^[A-Za-z_][\w.\[\]'\"]*\s*(?:[+\-*/%@|&^]|//|\*\*)?=(?!=)\s*")
 _SCAFFOLDING = re.compile(r"^([\w.]+\(\[?|super\(\)\.__init__\(.*\)|keras\.Input\(.*\))$")
@@ -139,6 +155,66 @@ def distinctive(values: Any) -> set[float]:
     return out
 
 
+def _literals(node: ast.AST) -> set:
+    """The literal values in an argument (tuples flattened): ``(5, 5)`` → {5}."""
+    if isinstance(node, ast.Constant) and not isinstance(node.value, bool) \
+            and node.value is not None:
+        return {node.value}
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return set().union(*(_literals(e) for e in node.elts)) if node.elts else set()
+    return set()
+
+
+def signatures(source: str) -> set[tuple[str, frozenset]]:
+    """``(called name's last part, literal arguments)`` of every call in ``source`` with at
+    least one literal argument (positional or keyword); empty when it is not Python."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        values = set().union(*(_literals(a) for a in [*node.args,
+                                                       *(k.value for k in node.keywords)]))
+        if name and values and name not in _SCAFFOLD_CALLS:
+            found.add((name, frozenset(values)))
+    return found
+
+
+def markdown_code(source: str) -> str:
+    """The Python code blocks of a markdown cell, joined."""
+    return "\n".join(_CODE_BLOCK.findall(source))
+
+
+def listed_sources(text: str) -> tuple[set[str], str]:
+    """(qualified names, code) of the source listings (``course_utils.show``) in ``text``."""
+    names = set(_LISTING.findall(text))
+    code = "\n".join(block.split("\n", 1)[1] if "\n" in block else ""
+                     for block in re.split(r"(?m)^(?=course_utils(?:\.\w+)+ — )", text)
+                     if _LISTING.match(block))
+    return names, code
+
+
+def forbidden_names(check_source: str) -> set[str]:
+    """Qualified names of what the spec of the check called in ``check_source`` forbids."""
+    match = re.search(r"\b(?:ex|exercises)\.(check_\w+)\(", check_source)
+    if not match:
+        return set()
+    from course_utils import exercises
+    from course_utils.exercises import probes
+
+    try:
+        spec = exercises.spec(match.group(1))
+    except ValueError:
+        return set()
+    return {f if isinstance(f, str) else probes.qualified_name(f)
+            for f in spec.forbidden()} - {None}
+
+
 def output_text(cell: nbformat.NotebookNode) -> str:
     """The text a code cell's outputs show (stream text and text/plain), ✓ lines dropped."""
     parts = []
@@ -172,50 +248,89 @@ def expected_values(check_source: str) -> set[float]:
     return distinctive(spec.reference(*spec.cases(None)[0]))
 
 
+def _solution(cells: list, start: int) -> tuple[list[tuple[str, str]], set]:
+    """(normalised solution lines, call signatures) of the solution cells after the stub."""
+    stub = cells[start].source
+    lines: list[tuple[str, str]] = []
+    calls: set = set()
+    for cell in cells[start + 1:]:
+        if cell.cell_type != "code":
+            continue
+        if "solution" not in grade.tags(cell):
+            break
+        lines += solution_lines(cell.source, stub)
+        calls |= signatures(cell.source)
+    return lines, calls - signatures(stub)
+
+
+def _shown(cid: str, cell: nbformat.NotebookNode) -> tuple[str, str, str]:
+    """(searchable text, text outputs, Python code) a kept cell shows."""
+    if cell.cell_type == "markdown":
+        return re.sub(r"\s+", "", cell.source), "", markdown_code(cell.source)
+    outputs = output_text(cell)
+    return re.sub(r"\s+", "", cell.source), outputs, cell.source + "\n" + \
+        listed_sources(outputs)[1]
+
+
 def find_leaks(instructor: nbformat.NotebookNode, number: int) -> list[dict[str, str]]:
     """Every leak of ``instructor``'s student edition: ``{"cell", "exercise", "leak"}`` rows."""
     cells = instructor.cells
     by_id = {c.get("id"): c for c in cells}
+    position = {c.get("id"): i for i, c in enumerate(cells)}
     student = make_student.student_edition(nbformat.from_dict(instructor))
     kept = [(c.get("id"), by_id.get(c.get("id"), c)) for c in student.cells
-            if c.cell_type == "code"]
-    texts = {cid: (re.sub(r"\s+", "", cell.source), output_text(cell)) for cid, cell in kept}
+            if c.cell_type in ("code", "markdown")]
+    texts = {cid: _shown(cid, cell) for cid, cell in kept}
     leaks = []
     for exercise in grade.find_exercises(instructor, number):
-        start = next(i for i, c in enumerate(cells) if c.get("id") == exercise.exercise_id)
-        stub = cells[start].source
-        lines: list[tuple[str, str]] = []
-        for cell in cells[start + 1:]:
-            if cell.cell_type != "code":
-                continue
-            if "solution" not in grade.tags(cell):
-                break
-            lines += solution_lines(cell.source, stub)
+        start = position[exercise.exercise_id]
+        lines, calls = _solution(cells, start)
         values = set()
-        if not _defines_function(stub):
+        if not _defines_function(cells[start].source):
             values = expected_values(by_id[exercise.check_id].source)
+        forbidden = forbidden_names(by_id[exercise.check_id].source)
         needed = max(1, -(-len(lines) // 2))
-        for cid, (code, outputs) in texts.items():
+        for cid, cell in kept:
+            code, outputs, python = texts[cid]
+            before = position.get(cid, len(cells)) < position[exercise.check_id]
+            if cell.cell_type == "markdown" and not before:
+                continue
+            row = {"cell": cid, "exercise": exercise.label}
             flat_outputs = re.sub(r"\s+", "", outputs)
             found = [(raw, "code" if norm in code else "output") for raw, norm in lines
                      if norm in code or norm in flat_outputs]
             if lines and len(found) >= needed:
-                leaks += [{"cell": cid, "exercise": exercise.label,
-                           "leak": f"solution line `{raw}` ({where})"} for raw, where in found]
-            shown = values & (numbers_in(by_id[cid].source) | numbers_in(outputs))
-            for v in sorted(shown):
+                where = "markdown" if cell.cell_type == "markdown" else None
+                leaks += [{**row, "leak": f"solution line `{raw}` ({where or w})"}
+                          for raw, w in found]
+            same = calls & signatures(python) if before else set()
+            if len(calls) >= MIN_SIGNATURES and len(same) >= -(-len(calls) // 2):
+                shown = ", ".join(sorted(name for name, _ in same))
+                leaks.append({**row, "leak": f"{len(same)} of the solution's {len(calls)} calls "
+                                             f"with their arguments ({shown})"})
+            listed = listed_sources(outputs)[0] & forbidden if before else set()
+            leaks += [{**row, "leak": f"source listing of {name}, the exercise's answer"}
+                      for name in sorted(listed)]
+            if cell.cell_type == "markdown":
+                continue
+            shown_values = values & (numbers_in(by_id[cid].source) | numbers_in(outputs))
+            for v in sorted(shown_values):
                 text = f"{v:,.0f}" if v == round(v) else repr(v)
-                leaks.append({"cell": cid, "exercise": exercise.label,
-                              "leak": f"expected value {text} of the check's reference"})
+                leaks.append({**row, "leak": f"expected value {text} of the check's reference"})
     return leaks
 
 
 # --- the rule on small made-up notebooks ------------------------------------------------------
 
-def _notebook(*cells: tuple[str, str, list[str], str]) -> nbformat.NotebookNode:
-    """A notebook from (id, source, tags, printed output) code cells."""
+def _notebook(*cells: tuple) -> nbformat.NotebookNode:
+    """A notebook from (id, source, tags, printed output) code cells and (id, text) markdown
+    cells."""
     nb = nbformat.v4.new_notebook()
-    for cid, source, tags, printed in cells:
+    for spec in cells:
+        if len(spec) == 2:
+            nb.cells.append(nbformat.v4.new_markdown_cell(spec[1], id=spec[0]))
+            continue
+        cid, source, tags, printed = spec
         cell = nbformat.v4.new_code_cell(source, id=cid, metadata={"tags": tags})
         if printed:
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
@@ -286,6 +401,84 @@ def test_an_expected_value_in_a_kept_cell_is_caught():
     leaks = find_leaks(_notebook(stub, solution, check, printed), 3)
     assert [row["leak"] for row in leaks] == ["expected value 1,216 of the check's reference"]
     assert find_leaks(_notebook(stub, solution, check), 3) == []
+
+
+LENET_STUB = ("e1", "def build():\n    raise NotImplementedError", ["exercise"], "")
+LENET_SOLUTION = ("s1", """def build():
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 1)),
+        layers.Conv2D(6, (5, 5), activation="tanh", padding="valid"),
+        layers.AveragePooling2D((2, 2)),
+        layers.Conv2D(16, (5, 5), activation="tanh", padding="valid"),
+        layers.AveragePooling2D((2, 2)),
+        layers.Flatten(),
+        layers.Dense(120, activation="relu"),
+        layers.Dense(84, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])""", ["solution"], "")
+LENET_CHECK = ("c1", "ex.check_lenet_build(build, x, y, x_val, y_val, 0.8)", [], "")
+SLIDE_CODE = """The slide's code:
+
+```python
+model.add(Conv2D(filters=6, kernel_size=(5, 5), activation='tanh', input_shape=s, padding='valid'))
+model.add(AveragePooling2D(pool_size=(2, 2)))
+model.add(Conv2D(filters=16, kernel_size=(5, 5), activation='tanh', padding='valid'))
+model.add(Dense(120, activation='relu'))
+```"""
+
+
+def test_signatures_read_calls_with_literal_arguments():
+    assert signatures("layers.Conv2D(6, (5, 5), activation='tanh', input_shape=s)") == {
+        ("Conv2D", frozenset({6, 5, "tanh"}))}
+    assert signatures("keras.Input(shape=(32, 32, 1)); f(x); g(True)") == set()
+    assert signatures("not python (") == set()
+    assert markdown_code("text\n```python\na = f(1)\n```\nmore") == "a = f(1)\n"
+
+
+def test_slide_code_in_markdown_above_the_exercise_leaks_and_below_it_does_not():
+    above = _notebook(("m1", SLIDE_CODE), LENET_STUB, LENET_SOLUTION, LENET_CHECK)
+    leaks = find_leaks(above, 4)
+    assert [row["cell"] for row in leaks] == ["m1"]
+    assert "4 of the solution's 6 calls" in leaks[0]["leak"]
+    below = _notebook(LENET_STUB, LENET_SOLUTION, LENET_CHECK, ("m1", SLIDE_CODE))
+    assert find_leaks(below, 4) == []
+    unrelated = SLIDE_CODE.replace("tanh", "relu").replace("6,", "32,").replace("16,", "64,")
+    assert find_leaks(_notebook(("m1", unrelated), LENET_STUB, LENET_SOLUTION, LENET_CHECK),
+                      4) == []
+
+
+def test_a_solution_line_in_markdown_above_the_exercise_leaks():
+    stub = ("e1", "def per_class(cm):\n    raise NotImplementedError", ["exercise"], "")
+    solution = ("s1", "def per_class(cm):\n    return np.diag(cm) / cm.sum(axis=1)",
+                ["solution"], "")
+    check = ("c1", "ex.check_per_class_accuracy(per_class)", [], "")
+    told = ("m1", "Recall per class is `np.diag(cm) / cm.sum(axis=1)`.")
+    leaks = find_leaks(_notebook(told, stub, solution, check), 4)
+    assert [(row["cell"], row["leak"]) for row in leaks] == [
+        ("m1", "solution line `return np.diag(cm) / cm.sum(axis=1)` (markdown)")]
+    assert find_leaks(_notebook(stub, solution, check, told), 4) == []
+
+
+def test_a_source_listing_of_the_answer_above_the_exercise_leaks():
+    stub = ("e1", "def occlude(image, top, left, patch_size):\n    raise NotImplementedError",
+            ["exercise"], "")
+    solution = ("s1", "def occlude(image, top, left, patch_size):\n    out = image.copy()\n"
+                      "    out[top:top + patch_size, left:left + patch_size] = 127\n"
+                      "    return out", ["solution"], "")
+    check = ("c1", "ex.check_occlude(occlude)", [], "")
+    listing = ("x1", "show.show_source(saliency.occlude)", ["hide-input"],
+               "course_utils.saliency.occlude — course_utils/saliency.py, lines 286–293\n"
+               "def occlude(image, top, left, patch_size, fill=127.0):\n    ...\n")
+    other = ("x2", "show.show_source(saliency.grad_cam)", [],
+             "course_utils.saliency.grad_cam — course_utils/saliency.py, lines 473–494\n")
+    leaks = find_leaks(_notebook(listing, other, stub, solution, check), 10)
+    assert [(row["cell"], row["leak"]) for row in leaks] == [
+        ("x1", "source listing of course_utils.saliency.occlude, the exercise's answer")]
+    assert find_leaks(_notebook(stub, solution, check, listing), 10) == []
+    assert listed_sources(listing[3]) == ({"course_utils.saliency.occlude"},
+                                          "def occlude(image, top, left, patch_size, "
+                                          "fill=127.0):\n    ...\n")
 
 
 # --- every course notebook ---------------------------------------------------------------------

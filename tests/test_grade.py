@@ -1,355 +1,419 @@
-"""scripts/grade.py: batch grading with the instructor's checks, on a folder of broken submissions.
+"""course_utils.grading: the parts of ``cnn-course grade`` that need no sandboxed run.
 
-The submissions are built here from the student edition of notebook 03 (about 10 s per run):
-correct answers (the instructor's solution cells pasted into the exercise cells), untouched stubs,
-not JSON, JSON that is not a notebook, a notebook number the course does not have, a syntax error,
-deleted check cells, checks "answered" by editing the check cell (and by patching the checker or
-printing a fake ✓ from the exercise cell), a student who writes into the instructor's folder and
-into another student's folder, an infinite loop (short timeout) and a kernel crash.
+The hostile class (real runs of notebook 03 in bubblewrap) is in ``test_grade_attacks.py``.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
-import sys
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+from grading_helpers import (
+    LABELS,
+    NOTEBOOK,
+    ROOT,
+    answered,
+    edition,
+    exercise_cells,
+    instructor_notebook,
+    save,
+    tree_digest,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from course_utils.grading import (
+    assembly,
+    cli,
+    emit,
+    judging,
+    pool,
+    records,
+    reports,
+    running,
+    sandbox,
+    staging,
+)
+from course_utils.grading.task import Graded, Settings, Task
 
-import grade  # noqa: E402
-import make_student  # noqa: E402
-
-NOTEBOOK = "03_padding_stride_arithmetic.ipynb"
-LABELS = ["3.1", "3.2", "3.3"]
-SHORT = 40  # seconds: the short batch's timeout (notebook 03 reaches exercise 3.1 in about 5 s)
-
-
-def instructor_notebook() -> nbformat.NotebookNode:
-    return nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4)
-
-
-def solutions() -> dict[str, str]:
-    """{exercise cell id: the instructor's solution source} for notebook 03."""
-    cells = instructor_notebook().cells
-    out = {}
-    for i, cell in enumerate(cells):
-        if "exercise" in grade.tags(cell):
-            solution = next(c for c in cells[i + 1:] if "solution" in grade.tags(c))
-            out[cell.id] = solution.source
-    return out
-
-
-def edition() -> nbformat.NotebookNode:
-    return make_student.student_edition(instructor_notebook())
+COURSE_NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
 
 
-def exercise_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [c for c in nb.cells if "exercise" in grade.tags(c)]
+# --- records -------------------------------------------------------------------------------------
+def test_rows_are_bounded_and_results_checked():
+    r = records.row("a" * 500, "n.ipynb", "3.1", records.FAIL, "h" * 10_000, "line\nbreak")
+    assert len(r["student"]) == records.MAX_NAME and r["student"].endswith("…")
+    assert len(r["hint"]) == records.MAX_HINT and r["note"] == "line break"
+    with pytest.raises(ValueError, match="result must be"):
+        records.row("a", "n", "3.1", "passed")
+    assert records.join_notes("", "x", "", "y") == "x; y"
+    assert records.shorten("short") == "short"
+    assert records.printable("ada\x1b[2J\x07") == "ada?[2J?"
 
 
-def check_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    cells = nb.cells
-    return [next(c for c in cells[i + 1:] if c.cell_type == "code")
-            for i, c in enumerate(cells) if "exercise" in grade.tags(c)]
+# --- staging -------------------------------------------------------------------------------------
+def test_read_regular_refuses_links_fifos_and_large_files(tmp_path):
+    (tmp_path / "ok.ipynb").write_bytes(b"{}")
+    (tmp_path / "link.ipynb").symlink_to(tmp_path / "ok.ipynb")
+    os.mkfifo(tmp_path / "fifo.ipynb")
+    (tmp_path / "big.ipynb").write_bytes(b"x" * 100)
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert staging.read_regular("ok.ipynb", fd) == b"{}"
+        with pytest.raises(staging.Rejected, match="symbolic link"):
+            staging.read_regular("link.ipynb", fd)
+        with pytest.raises(staging.Rejected, match="not a regular file"):
+            staging.read_regular("fifo.ipynb", fd)
+        with pytest.raises(staging.Rejected, match="larger than"):
+            staging.read_regular("big.ipynb", fd, limit=10)
+        with pytest.raises(FileNotFoundError):
+            staging.read_regular("missing.ipynb", fd)
+    finally:
+        os.close(fd)
 
 
-def answered(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` with every exercise cell holding the instructor's solution."""
-    sols = solutions()
-    for cell in exercise_cells(nb):
-        cell.source = sols[cell.id]
-    return nb
+def test_scan_records_links_fifos_and_duplicates_and_changes_nothing(tmp_path):
+    subs = tmp_path / "subs"
+    save(subs, "ada", b"{}", "03_a.ipynb")
+    old = save(subs, "ada", b"[]", "03_b.ipynb")
+    os.utime(old, (1e9, 1e9))
+    save(subs, "ada", b"notes", "readme.txt")
+    (subs / "eve").symlink_to(subs / "ada")
+    (subs / "bob").mkdir()
+    (subs / "bob" / "04_x.ipynb").symlink_to("/etc/passwd")
+    (subs / "stray.ipynb").write_text("{}")
+    before = tree_digest(subs)
+    found = staging.scan(subs)
+    assert tree_digest(subs) == before
+    assert [(s.student, s.name) for s in found] == [("ada", "03_a.ipynb"), ("bob", "04_x.ipynb"),
+                                                    ("eve", "")]
+    ada, bob, eve = found
+    assert ada.data == b"{}" and ada.number == "03"
+    assert ada.note == "duplicate notebook 03: graded '03_a.ipynb' (the newest), ignored " \
+                       "'03_b.ipynb'"
+    assert bob.rejected == "a symbolic link (not followed)" and bob.data == b""
+    assert eve.rejected.startswith("the student folder is a symbolic link")
 
 
-def save(folder: Path, student: str, nb_or_bytes, name: str = NOTEBOOK) -> Path:
-    path = folder / student / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(nb_or_bytes, bytes):
-        path.write_bytes(nb_or_bytes)
-    else:
-        nbformat.write(nb_or_bytes, path)
-    return path
-
-
-def build_main_batch(folder: Path, instructor: Path) -> None:
-    """Submissions that run to the end (timeout 300 s)."""
-    save(folder, "correct", answered(edition()))
-    save(folder, "stub", edition())
-    save(folder, "not_json", b"{ this is not JSON")
-    save(folder, "not_notebook", json.dumps({"name": "my homework"}).encode())
-    save(folder, "wrong_number", edition(), name="99_not_in_the_course.ipynb")
-
+def test_scan_copies_into_a_fresh_private_folder_and_keeps_no_outputs(tmp_path):
     nb = answered(edition())
-    exercise_cells(nb)[0].source = "def output_size(n, f, p, s)\n    return 0"
-    save(folder, "syntax_error", nb)
-
-    nb = answered(edition())
-    checks = {c.id for c in check_cells(nb)}
-    nb.cells = [c for c in nb.cells if c.id not in checks]
-    save(folder, "deleted_checks", nb)
-
-    nb = edition()  # stubs left as they are; the checks "answered" instead
-    first, second, third = check_cells(nb)
-    first.source = 'print("✓ Exercise 3.1: correct")'
-    ex2, ex3 = exercise_cells(nb)[1:]
-    ex2.source += '\nex.check_layer_answer = lambda a: ex.report("3.2", True)'
-    ex3.source += '\nprint("✓ Exercise 3.3: correct")'
-    save(folder, "faked_checks", nb)
-
-    victim = folder / "zoe" / NOTEBOOK
-    nb = answered(edition())
-    first = exercise_cells(nb)[0]
-    first.source = vandal(instructor, victim) + first.source
-    save(folder, "mallory", nb)
-    save(folder, "zoe", edition())  # graded after mallory: must stay all ✗
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="x" * 100_000)]
+    full = save(tmp_path / "subs", "=1+1", nb).read_bytes()
+    save(tmp_path / "subs", "bob", b"not JSON", "03_x.ipynb")
+    found = staging.scan(tmp_path / "subs", tmp_path / "staging")
+    copies = sorted((tmp_path / "staging").glob("*/*"))
+    assert [p.read_bytes() for p in copies] == [full, b"not JSON"]
+    assert (tmp_path / "staging").stat().st_mode & 0o777 == 0o700
+    assert len(found[0].data) < len(full) - 100_000 and found[1].data == b"not JSON"
+    graded = assembly.load_submission(found[0].data)
+    assert [c.source for c in graded.cells] == [c.source for c in nb.cells]
+    with pytest.raises(FileExistsError):
+        staging.scan(tmp_path / "subs", tmp_path / "staging")
 
 
-def vandal(instructor: Path, victim: Path) -> str:
-    """Source that overwrites an instructor notebook, adds a file next to it and replaces another
-    student's submission by a correct one (each write tried separately)."""
-    correct = nbformat.writes(answered(edition()))
-    return (
-        "from pathlib import Path as _P\n"
-        f"for _path, _text in [({str(instructor / NOTEBOOK)!r}, '{{}}'),\n"
-        f"                     ({str(instructor / 'pwned.txt')!r}, 'pwned'),\n"
-        f"                     ({str(victim)!r}, {correct!r})]:\n"
-        "    try:\n"
-        "        _P(_path).write_text(_text)\n"
-        "    except OSError as _exc:\n"
-        "        print('write refused:', _exc)\n"
-    )
+# --- assembly ------------------------------------------------------------------------------------
+def test_check_call_reads_the_checkers_name_and_arguments():
+    assert assembly.check_call("ex.check_output_size(output_size);") == (
+        "check_output_size", ["output_size"])
+    assert assembly.check_call("x = 1\nex.check_new_feature(f, x[:5], y)") == (
+        "check_new_feature", ["f", "x[:5]", "y"])
+    with pytest.raises(ValueError, match="expected a call ex.check_"):
+        assembly.check_call("print('no check here')")
 
 
-def build_short_batch(folder: Path, instructor: Path) -> None:
-    """Submissions for a short timeout, graded without the sandbox."""
-    nb = edition()
-    exercise_cells(nb)[0].source = "while True:\n    pass"
-    save(folder, "infinite_loop", nb)
-
-    nb = edition()
-    exercise_cells(nb)[0].source = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
-    save(folder, "kernel_crash", nb)
-
-    nb = edition()
-    exercise_cells(nb)[0].source = vandal(instructor, folder / "zz_victim" / NOTEBOOK) + \
-        exercise_cells(nb)[0].source
-    save(folder, "mallory", nb)
-    save(folder, "zz_victim", b"not JSON either")  # would be a correct notebook if writes stuck
-
-
-def read_rows(out: Path) -> dict[tuple[str, str], dict[str, str]]:
-    with open(out / "grades.csv", encoding="utf-8") as f:
-        return {(r["student"], r["exercise"]): r for r in csv.DictReader(f)}
-
-
-@pytest.fixture(scope="module")
-def instructor_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("instructor")
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, folder / NOTEBOOK)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def main_batch(tmp_path_factory, instructor_dir):
-    subs, out = tmp_path_factory.mktemp("submissions"), tmp_path_factory.mktemp("grades")
-    build_main_batch(subs, instructor_dir)
-    before = {p: p.read_bytes() for p in [*instructor_dir.rglob("*"), *subs.rglob("*")]
-              if p.is_file()}
-    assert grade.main([str(subs), "--out", str(out), "--instructor", str(instructor_dir)]) == 0
-    after = {p: p.read_bytes() for p in [*instructor_dir.rglob("*"), *subs.rglob("*")]
-             if p.is_file()}
-    return read_rows(out), before, after, out
-
-
-@pytest.fixture(scope="module")
-def short_batch(tmp_path_factory, instructor_dir):
-    subs, out = tmp_path_factory.mktemp("short"), tmp_path_factory.mktemp("short_grades")
-    build_short_batch(subs, instructor_dir)
-    before = {p: p.read_bytes() for p in [*instructor_dir.rglob("*"), *subs.rglob("*")]
-              if p.is_file()}
-    assert grade.main([str(subs), "--out", str(out), "--instructor", str(instructor_dir),
-                       "--timeout", str(SHORT), "--no-sandbox"]) == 0
-    after = {p: p.read_bytes() for p in [*instructor_dir.rglob("*"), *subs.rglob("*")]
-             if p.is_file()}
-    return read_rows(out), before, after
-
-
-# --- fast: the parts that need no kernel ----------------------------------------------------------
 def test_exercises_come_from_the_instructor_notebook():
-    found = grade.find_exercises(instructor_notebook(), 3)
+    found = assembly.find_exercises(instructor_notebook(), 3)
     assert [e.label for e in found] == LABELS
-    nb = instructor_notebook()
-    ids = {c.id: c for c in nb.cells}
-    assert all("exercise" in grade.tags(ids[e.exercise_id]) for e in found)
-    assert all(ids[e.check_id].source.lstrip().startswith("ex.check_") for e in found)
+    assert [e.check for e in found] == ["check_output_size", "check_layer_answer",
+                                        "check_conv_ops"]
+    assert found[0].args == ["output_size"]
 
 
-@pytest.mark.parametrize("source", sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb")),
-                         ids=lambda p: p.name[:2])
-def test_every_course_notebook_has_gradable_exercises(source):
+def test_verdicts_reads_the_stored_check_lines():
+    cell = nbformat.v4.new_code_cell("ex.check_x(x)")
+    cell.outputs = [nbformat.v4.new_output("stream", text="✗ Exercise 3.1: no\n✓ Exercise 3.1: ok"),
+                    nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[])]
+    assert assembly.verdicts(cell) == [("✗", "3.1", "no"), ("✓", "3.1", "ok")]
+    assert assembly.verdicts(nbformat.v4.new_code_cell("x")) == []
+
+
+@pytest.mark.parametrize("source", COURSE_NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_every_course_notebook_assembles(source):
     nb = nbformat.read(source, as_version=4)
     number = int(source.name[:2])
-    found = grade.find_exercises(nb, number)
-    labels = [e.label for e in found]
-    assert len(set(labels)) == len(labels) >= 2
-    assert all(e.label.startswith(f"{number}.") for e in found if e.label_known)
-    checks = {c.id: c for c in nb.cells}
-    assert all("check" in checks[e.check_id].source for e in found)
-    assert "exercises" in grade.checker_imports(nb)
-    student = make_student.student_edition(nbformat.read(source, as_version=4))
-    plan = grade.assemble(nb, student, number)  # the untouched student edition as a submission
-    assert len(plan.notebook.cells) == len(student.cells) + len(found)  # + one grader cell each
-    assert [c.source for c in plan.notebook.cells if "grader" not in grade.tags(c)] == [
-        c.source for c in student.cells]
+    found = assembly.find_exercises(nb, number)
+    assert len({e.label for e in found}) == len(found) >= 2
+    student = edition(nbformat.read(source, as_version=4))
+    plan = assembly.assemble(nb, student, number, lambda ex: f"# grader {ex.label}")
+    assert len(plan.notebook.cells) == len(student.cells)  # each check cell replaced
+    graders = [c.source for c in plan.notebook.cells if "grader" in assembly.tags(c)]
+    assert graders == [f"# grader {e.label}" for e in found]
     assert plan.notes == {e.label: [] for e in found}
+    assert not any("solution" in assembly.tags(c) for c in plan.notebook.cells)
 
 
-def test_assemble_keeps_only_exercise_cells_of_the_student():
+def test_assemble_takes_only_the_students_exercise_cells_and_notes_edits():
     nb = edition()
     for cell in nb.cells:
-        if "exercise" not in grade.tags(cell):
+        if "exercise" not in assembly.tags(cell):
             cell.source = "raise SystemExit('student text')"
     exercise_cells(nb)[0].source = "def output_size(n, f, p, s):\n    return 1"
-    plan = grade.assemble(instructor_notebook(), nb, 3)
+    extra = nbformat.v4.new_code_cell("helper = 2")
+    nb.cells.insert(nb.cells.index(exercise_cells(nb)[0]) + 1, extra)
+    checks = [c.id for c in assembly.assemble(instructor_notebook(), edition(), 3, str).notebook
+              .cells if "grader" in assembly.tags(c)]
+    nb.cells = [c for c in nb.cells if c.id != checks[1]]
+    plan = assembly.assemble(instructor_notebook(), nb, 3, lambda ex: "GRADER")
     sources = [c.source for c in plan.notebook.cells]
-    assert "def output_size(n, f, p, s):\n    return 1" in sources
+    assert "def output_size(n, f, p, s):\n    return 1" in sources and "helper = 2" in sources
     assert not any("student text" in s for s in sources)
-    assert plan.notes == {"3.1": [grade.EDITED], "3.2": [grade.EDITED], "3.3": [grade.EDITED]}
-    graders = [c for c in plan.notebook.cells if "grader" in grade.tags(c)]
-    assert len(graders) == 3 and "exercises as ex" in graders[0].source
-    assert not any("solution" in grade.tags(c) for c in plan.notebook.cells)
+    assert plan.notes == {"3.1": [assembly.EDITED], "3.2": [assembly.DELETED],
+                          "3.3": [assembly.EDITED]}
+    assert sources.count("GRADER") == 3
 
 
 def test_load_submission_says_why_a_file_is_not_a_notebook():
-    assert grade.load_submission(b"\xff\xfe").startswith("not JSON")
-    assert grade.load_submission(b"[1, 2]").startswith("not a notebook")
-    nb = grade.load_submission(nbformat.writes(edition()).encode())
+    assert assembly.load_submission(b"\xff\xfe").startswith("not JSON")
+    assert assembly.load_submission(b"[" * 100_000).startswith("not JSON")
+    assert assembly.load_submission(b"[1, 2]").startswith("not a notebook")
+    assert assembly.load_submission(b'{"cells": [{"source": 1}]}').startswith("not a notebook")
+    nb = assembly.load_submission(nbformat.writes(edition()).encode())
     assert isinstance(nb, nbformat.NotebookNode)
 
 
-def test_grader_rejects_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="timeout must be a positive"):
-        grade.Grader(ROOT / "notebooks", tmp_path, tmp_path / "out", timeout=0)
-    with pytest.raises(ValueError, match="SUBMISSIONS must be a folder"):
-        grade.Grader(ROOT / "notebooks", tmp_path / "missing", tmp_path / "out")
-    with pytest.raises(ValueError, match="no instructor notebooks"):
-        grade.Grader(tmp_path, tmp_path, tmp_path / "out")
+# --- the grader cell and the judge ---------------------------------------------------------------
+def run_grader_cell(source: str, namespace: dict, out: Path, monkeypatch) -> dict:
+    monkeypatch.setenv(emit.OUT_VARIABLE, str(out))
+    exec(source, namespace)  # noqa: S102 - the grader cell, as the kernel would run it
+    return json.loads((out / emit.answers_name(1)).read_text())
 
 
-def test_restore_undoes_created_changed_and_deleted_files(tmp_path):
-    (tmp_path / "a.txt").write_text("a")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.txt").write_text("b")
-    saved = grade.snapshot([tmp_path])
-    (tmp_path / "a.txt").write_text("changed")
-    (tmp_path / "sub" / "b.txt").unlink()
-    (tmp_path / "new").mkdir()
-    (tmp_path / "new" / "c.txt").write_text("c")
-    changes = grade.restore([tmp_path], saved)
-    assert (tmp_path / "a.txt").read_text() == "a"
-    assert (tmp_path / "sub" / "b.txt").read_text() == "b"
-    assert not (tmp_path / "new").exists()
-    assert any(c.startswith("changed") for c in changes)
-    assert any(c.startswith("deleted") for c in changes)
-    assert any(c.startswith("created") for c in changes)
+def test_grader_cell_writes_the_probes_outcomes_and_the_judge_decides(tmp_path, monkeypatch):
+    exercises = assembly.find_exercises(instructor_notebook(), 3)
+    drawn = judging.draw(exercises, np.random.default_rng(0))
+    again = judging.draw(exercises, np.random.default_rng(1))
+    assert len(drawn["3.1"].cases) == 80 and drawn["3.1"].cases != again["3.1"].cases
+    source = judging.grader_cell(exercises[0], drawn)
+    right = run_grader_cell(source, {"output_size": lambda n, f, p, s: (n + 2 * p - f) // s + 1},
+                            tmp_path, monkeypatch)
+    assert judging.verdict(drawn["3.1"], right) == (True, "80 cases")
+    wrong = run_grader_cell(source, {"output_size": lambda n, f, p, s: 1}, tmp_path, monkeypatch)
+    assert judging.verdict(drawn["3.1"], wrong)[0] is False
+    missing = run_grader_cell(source, {}, tmp_path, monkeypatch)
+    assert "name 'output_size' is not defined" in judging.verdict(drawn["3.1"], missing)[1]
 
 
-# --- slow: the batch runs -------------------------------------------------------------------------
-@pytest.mark.slow
-def test_correct_answers_pass_and_stubs_fail(main_batch):
-    rows = main_batch[0]
-    for label in LABELS:
-        assert rows["correct", label]["result"] == "✓", rows["correct", label]
-        assert rows["correct", label]["note"] == ""
-        assert rows["stub", label]["result"] == "✗"
-    assert "not implemented yet" in rows["stub", "3.1"]["hint"]
-    assert "no answer yet" in rows["stub", "3.2"]["hint"]
+def test_only_checks_whose_cases_the_grader_draws_itself_are_gradable():
+    class NeedsImages:
+        context = ("images",)
+
+    assert not judging.gradable(None) and not judging.gradable(NeedsImages())
+    NeedsImages.grading_context = staticmethod(lambda: (np.zeros(3),))
+    assert judging.gradable(NeedsImages())
+    assert judging.gradable(judging.spec_of("check_output_size"))
+    assert judging.spec_of("check_no_such_thing") is None
 
 
-@pytest.mark.slow
-def test_files_that_are_not_notebooks_are_recorded_for_every_exercise(main_batch):
-    rows = main_batch[0]
-    for label in LABELS:
-        assert rows["not_json", label]["result"] == "✗"
-        assert rows["not_json", label]["hint"].startswith("not JSON")
-        assert rows["not_notebook", label]["hint"].startswith("not a notebook")
-    assert rows["wrong_number", "-"]["hint"].startswith("not a course notebook")
+@pytest.mark.parametrize("forged", [{"result": "✓"}, {"outcomes": "✓"}, ["✓"],
+                                    {"outcomes": [{"__object__": "x"}] * 80},
+                                    {"outcomes": [{"value": {"__ndarray__": "!!"}}]}])
+def test_forged_answer_files_fail(forged):
+    exercises = assembly.find_exercises(instructor_notebook(), 3)
+    drawn = judging.draw(exercises)
+    assert judging.verdict(drawn["3.1"], forged)[0] is False
 
 
-@pytest.mark.slow
-def test_a_syntax_error_fails_its_exercise_only(main_batch):
-    rows = main_batch[0]
-    assert rows["syntax_error", "3.1"]["result"] == "✗"
-    assert "your exercise cell raised SyntaxError" in rows["syntax_error", "3.1"]["hint"]
-    assert rows["syntax_error", "3.2"]["result"] == rows["syntax_error", "3.3"]["result"] == "✓"
+def test_rows_say_why_an_exercise_has_no_answer():
+    exercises = assembly.find_exercises(instructor_notebook(), 3)
+    drawn = judging.draw(exercises)
+    plan = assembly.assemble(instructor_notebook(), edition(), 3,
+                             lambda ex: judging.grader_cell(ex, drawn))
+    stub_at = next(i for i, c in enumerate(plan.notebook.cells) if "exercise" in assembly.tags(c))
+    status = {"status": "timeout", "cell": stub_at, "detail": "ran past the 5 s limit",
+              "errors": {str(stub_at): ["ValueError", "bad (x.py, line 3)"]}}
+    rows = judging.rows_for("ada", NOTEBOOK, plan, drawn, status, {}, note="n")
+    assert [r["exercise"] for r in rows] == LABELS and {r["result"] for r in rows} == {"✗"}
+    assert rows[0]["hint"] == ("your exercise cell raised ValueError: bad (line 3); timeout: ran "
+                               "past the 5 s limit in your cell of exercise 3.1")
+    assert rows[1]["note"] == "n"
+    grader_at = next(i for i, c in enumerate(plan.notebook.cells) if "grader" in assembly.tags(c))
+    assert judging.where_stopped(plan, grader_at) == \
+        " in the check of exercise 3.1 (running your answer)"
+    assert judging.where_stopped(plan, 0).startswith(" in the instructor's cell '# 03 · Padding")
+    assert judging.where_stopped(plan, None) == ""
 
 
-@pytest.mark.slow
-def test_deleted_checks_are_run_from_the_instructor_notebook(main_batch):
-    rows = main_batch[0]
-    for label in LABELS:
-        assert rows["deleted_checks", label]["result"] == "✓"
-        assert rows["deleted_checks", label]["note"] == grade.DELETED
+# --- running: what comes back from the sandbox ---------------------------------------------------
+def test_collect_reads_only_bounded_regular_json(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps({"status": "ok"}))
+    (tmp_path / "answers-1.json").symlink_to("/etc/passwd")
+    os.mkfifo(tmp_path / "answers-2.json")
+    (tmp_path / "answers-3.json").write_text("[" + "1, " * (running.MAX_ANSWERS // 3) + "1]")
+    (tmp_path / "answers-4.json").write_text('{"outcomes": []}')
+    result = running.collect(tmp_path, 5)
+    assert result.status == {"status": "ok"}
+    assert result.answers == {4: {"outcomes": []}}
 
 
-@pytest.mark.slow
-def test_edited_checks_patched_checkers_and_fake_lines_do_not_pass(main_batch):
-    rows = main_batch[0]
-    for label in LABELS:
-        assert rows["faked_checks", label]["result"] == "✗", rows["faked_checks", label]
-    assert rows["faked_checks", "3.1"]["note"] == grade.EDITED
-    assert rows["faked_checks", "3.2"]["note"] == rows["faked_checks", "3.3"]["note"] == ""
+# --- reports -------------------------------------------------------------------------------------
+def test_csv_fields_are_defused():
+    assert [reports.defuse(t) for t in ("=1+1", "+1", "-1", "@x", "\tx", "\rx", "ok", "")] == [
+        "'=1+1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok", ""]
+    text = reports.csv_text([records.row("=HYPERLINK(1)", "n", "3.1", records.PASS)])
+    assert text.splitlines()[1].startswith("'=HYPERLINK(1)")
 
 
-@pytest.mark.slow
-def test_writes_outside_the_working_copy_change_nothing(main_batch):
-    rows, before, after, _ = main_batch
-    assert after == before  # instructor notebook, other submissions: byte for byte
-    for label in LABELS:
-        assert rows["zoe", label]["result"] == "✗"  # mallory's "correct" copy did not count
-        assert rows["mallory", label]["result"] == "✓"  # her own answers still graded
+def test_reports_replace_a_planted_link_and_refuse_a_linked_folder(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "grades.csv").symlink_to(victim)
+    rows = [records.row("<b>ada</b>", "n", "3.1", records.PASS, "80 cases")]
+    csv_path, html_path = reports.write_reports(rows, out)
+    assert victim.read_text() == "precious" and not csv_path.is_symlink()
+    assert "&lt;b&gt;ada&lt;/b&gt;: 1 of 1 exercises passed" in html_path.read_text()
+    assert "<script" not in html_path.read_text() and "http" not in html_path.read_text()
+    (tmp_path / "linked").symlink_to(out)
+    with pytest.raises(ValueError, match="must be a folder"):
+        reports.write_reports(rows, tmp_path / "linked")
 
 
-@pytest.mark.slow
-def test_html_summary_has_a_table_per_student(main_batch):
-    rows, _, _, out = main_batch
-    page = (out / "grades.html").read_text(encoding="utf-8")
-    students = {student for student, _ in rows}
-    assert page.count("<table>") == len(students)
-    assert "correct: 3 of 3 exercises passed" in page
-    assert "http" not in page and "<script" not in page
+# --- sandbox -------------------------------------------------------------------------------------
+def test_the_student_package_has_no_reference_and_no_notebook(tmp_path):
+    copy = sandbox.student_package(tmp_path)
+    names = {p.relative_to(copy).as_posix() for p in copy.rglob("*")}
+    assert "exercises/probes.py" in names and "grading/emit.py" in names
+    assert {f"exercises/{n}" for n in sandbox.student_side(sandbox.package_dir() / "exercises")
+            } <= names
+    assert not {"exercises/framework.py", "exercises/nb03.py", "exercises/legacy.py"} & names
+    assert not any("__pycache__" in n or n.startswith("_notebooks/") for n in names)
+    assert "probes" in (copy / "exercises" / "__init__.py").read_text()
 
 
-@pytest.mark.slow
-def test_infinite_loop_and_kernel_crash_are_recorded_and_the_batch_goes_on(short_batch):
-    rows, before, after = short_batch
-    for label in LABELS:
-        assert rows["infinite_loop", label]["result"] == "✗"
-        assert rows["infinite_loop", label]["hint"] == (
-            f"timeout: ran past the {SHORT} s limit in your cell of exercise 3.1")
-        assert rows["kernel_crash", label]["result"] == "✗"
-        assert rows["kernel_crash", label]["hint"].startswith("kernel died")
-        assert rows["kernel_crash", label]["hint"].endswith("in your cell of exercise 3.1")
-    assert after == before
-    assert all("undone" in rows["mallory", label]["note"] for label in LABELS)
-    assert "pwned.txt" in rows["mallory", "3.1"]["note"]
-    assert all(rows["zz_victim", label]["hint"].startswith("not JSON") for label in LABELS)
+def test_the_shared_student_package_is_built_once():
+    with ThreadPoolExecutor(4) as executor:
+        built = set(executor.map(lambda _: sandbox.shared_student_package(), range(8)))
+    assert len(built) == 1 and (built.pop() / "exercises" / "probes.py").is_file()
 
 
-def test_a_notebook_that_cannot_be_graded_does_not_stop_the_batch(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("answer = None", metadata={"tags": ["exercise"]})]
-    (tmp_path / "instructor").mkdir()
-    nbformat.write(nb, tmp_path / "instructor" / "05_no_check.ipynb")
-    save(tmp_path / "subs", "ada", nb, name="05_no_check.ipynb")
-    save(tmp_path / "subs", "bob", b"not JSON", name="05_no_check.ipynb")
-    grader = grade.Grader(tmp_path / "instructor", tmp_path / "subs", tmp_path / "out")
-    rows = grader.grade_all()
-    assert [r["student"] for r in rows] == ["ada", "bob"]
-    assert all(r["hint"].startswith("not graded: ValueError: exercise cell") for r in rows)
+def test_student_side_follows_the_probes_imports_and_refuses_the_checks(tmp_path):
+    (tmp_path / "probes.py").write_text("from .wire import x\nfrom . import helpers\n")
+    (tmp_path / "wire.py").write_text("import json\nfrom course_utils.exercises.codec import y\n")
+    (tmp_path / "helpers.py").write_text("")
+    (tmp_path / "codec.py").write_text("from ..validation import is_int\n")
+    (tmp_path / "nb03.py").write_text("from .framework import Spec\n")
+    assert sandbox.student_side(tmp_path) == {"probes.py", "wire.py", "helpers.py", "codec.py"}
+    (tmp_path / "helpers.py").write_text("from .nb03 import REFERENCE\n")
+    with pytest.raises(ValueError, match=r"must not import the checks.*nb03.py"):
+        sandbox.student_side(tmp_path)
+
+
+def test_bwrap_command_isolates_the_run(tmp_path):
+    out = tmp_path / "out"
+    args = sandbox.bwrap_args(tmp_path / "in", out, tmp_path, sandbox.Limits(),
+                              ("run.json", "answers-1.json"))
+    for flag in ("--unshare-all", "--die-with-parent", "--disable-userns", "--clearenv",
+                 "--new-session"):
+        assert flag in args
+    assert args[args.index("--cap-drop") + 1] == "ALL"
+    writable = [args[i + 1:i + 3] for i, a in enumerate(args) if a == "--bind"]
+    assert writable == [[str(out / "run.json"), f"{sandbox.OUT}/run.json"],
+                        [str(out / "answers-1.json"), f"{sandbox.OUT}/answers-1.json"]]
+    assert [str(out), sandbox.OUT] in [args[i + 1:i + 3] for i, a in enumerate(args)
+                                       if a == "--ro-bind"]
+    assert str(ROOT / "notebooks") not in args and args[-1] == "--"
+    limits = sandbox.prlimit_prefix(sandbox.Limits(memory=2**30))
+    assert "--as=1073741824" in limits and "--core=0" in limits
+    assert isinstance(sandbox.unavailable(), str)
+
+
+# --- pool ----------------------------------------------------------------------------------------
+def fake_grade(task: Task) -> Graded:
+    return Graded([records.row(task.student, task.name, "3.1", records.PASS)], 0.0)
+
+
+def tasks(n: int) -> list[Task]:
+    return [Task(f"s{i}", NOTEBOOK, b"{}", 3, "{}", Settings()) for i in range(n)]
+
+
+def test_pool_keeps_the_order_of_the_tasks():
+    seen = []
+    with ThreadPoolExecutor(3) as executor:
+        graded = pool.grade_all(tasks(7), executor, lambda t, g: seen.append(t.student),
+                                function=fake_grade)
+    assert [g.rows[0]["student"] for g in graded] == [f"s{i}" for i in range(7)]
+    assert sorted(seen) == sorted(f"s{i}" for i in range(7))
+    assert pool.throughput(6, 90.0) == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="seconds must be positive"):
+        pool.throughput(1, 0)
+
+
+def test_dask_local_cluster_runs_the_same_function():
+    pytest.importorskip("dask.distributed")
+    with pool.executor(2, "local") as executor:
+        graded = pool.grade_all(tasks(4), executor, function=fake_grade)
+    assert [g.rows[0]["student"] for g in graded] == ["s0", "s1", "s2", "s3"]
+    with pytest.raises(ValueError, match="jobs must be at least 1"), pool.executor(0):
+        pass
+
+
+# --- the command line ----------------------------------------------------------------------------
+@pytest.mark.parametrize("argv, message", [
+    (["/no/such/folder"], "expected an existing folder"),
+    (["{tmp}", "--timeout", "soon"], "expected a number"),
+    (["{tmp}", "--jobs", "0"], "expected a number ≥ 1"),
+    ([], "the following arguments are required"),
+])
+def test_bad_arguments_give_one_line_and_status_2(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main([a.format(tmp=tmp_path) for a in argv])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_without_bubblewrap_the_grader_refuses_unless_unsafe(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sandbox, "unavailable", lambda: "bwrap not found")
+    assert cli.main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot sandbox the notebooks: bwrap not found" in err and "--unsafe" in err
+    assert not (tmp_path / "out").exists()
+    assert "no sandbox" in cli.isolation(unsafe=True) and "reference answers" in \
+        cli.isolation(unsafe=True)
+
+
+def test_files_that_cannot_run_are_rows_without_a_run(tmp_path):
+    subs = tmp_path / "subs"
+    save(subs, "ada", b"{}", "99_x.ipynb")
+    (subs / "eve").symlink_to(subs / "ada")
+    save(subs, "bob", answered(edition()))
+    found = staging.scan(subs)
+    todo, rows = cli.plan_tasks(found, {"03": instructor_notebook()}, Settings())
+    assert [(t.student, t.number) for t in todo] == [("bob", 3)]
+    assert [(r["student"], r["hint"], r["note"]) for r in rows] == [
+        ("ada", cli.NOT_COURSE, ""),
+        ("eve", "not graded", "rejected: the student folder is a symbolic link (not followed)")]
+    with pytest.raises(ValueError, match="expected instructor notebooks"):
+        cli.instructor_notebooks(tmp_path)
+
+
+@pytest.mark.parametrize("name, number", [
+    ("03_padding_stride_arithmetic.ipynb", "03"), ("03_padding (1).ipynb", "03"),
+    ("05b_training_recipe.ipynb", "05b"), ("05_cifar10_cnn_callbacks.ipynb", "05"),
+    ("05bis.ipynb", ""), ("notes.ipynb", ""), ("123_x.ipynb", ""),
+])
+def test_a_continuation_is_a_notebook_of_its_own(name, number):
+    assert staging.Submission("ada", name).number == number
+
+
+def test_instructor_notebooks_keep_05_and_05b_apart():
+    from course_utils.grading.cli import instructor_notebooks
+    from course_utils.tools import notebooks_dir
+
+    found = instructor_notebooks(notebooks_dir())
+    assert {"05", "05b"} <= set(found)
+    assert found["05"].cells[0].source != found["05b"].cells[0].source

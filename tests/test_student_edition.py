@@ -7,16 +7,14 @@ raises) and every check cell prints a ✗ line for its exercise, never a ✓, on
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import grade  # noqa: E402
+from course_utils.grading import assembly as grade  # noqa: E402
 from course_utils.tools import student as make_student  # noqa: E402
 
 NOTEBOOKS = sorted(ROOT.glob("notebooks/[0-9][0-9]*_*.ipynb"))
