@@ -1,8 +1,8 @@
 """Generic figures and the course's width rule.
 
 Image grids (:func:`image_grid`, :func:`labelled_grid`, :func:`mistakes_grid`), 2-D maps and
-kernels (:func:`maps_with_colorbar`, :func:`matrix_figure`), feature maps
-(:func:`feature_map_grid`, :func:`channel_grid`), curves (:func:`learning_curves`,
+kernels (:func:`maps_with_colorbar`, :func:`maps_with_colorbars`, :func:`matrix_figure`),
+feature maps (:func:`feature_map_grid`, :func:`channel_grid`), curves (:func:`learning_curves`,
 :func:`seed_runs`) and the confusion matrix. The figures of one concept live with it:
 :mod:`course_utils.receptive_field`, :mod:`course_utils.cost`, :mod:`course_utils.embeddings`,
 :mod:`course_utils.saliency` and :mod:`course_utils.shapes_figures` (padding and stride).
@@ -111,7 +111,7 @@ def image_grid(
     wide (:func:`fit_width`: a notebook shows it unscaled). Grey-scale images default to the
     ``gray`` colour map. Constrained layout: titles never overlap.
 
-    Used in notebooks 00, 01, 02, 05, 09 and 10.
+    Used in notebooks 00, 01, 02, 02b, 05, 09 and 10.
     """
     n = len(images)
     if n == 0:
@@ -222,7 +222,7 @@ def maps_with_colorbar(
     colour map is the diverging ``RdBu_r`` (white = 0), else ``magma``. ``size``: inches per
     panel; the layout is matplotlib's constrained layout (titles never overlap).
 
-    Used in notebooks 01 and 02.
+    Used in notebooks 01 and 02b.
     """
     arrays = [np.asarray(m, dtype=float) for m in maps]
     if not arrays:
@@ -257,6 +257,52 @@ def maps_with_colorbar(
     return fig
 
 
+def maps_with_colorbars(
+    maps: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+    cmap: str = "magma",
+    size: float = 2.2,
+) -> Figure:
+    """2-D maps of DIFFERENT quantities side by side, each on its own scale with its own colour
+    bar (for maps on one scale use :func:`maps_with_colorbar`).
+
+    ``maps``: each (H, W); ``titles``: one per map; ``labels``: one colour-bar label per map.
+    A map holding negative and positive values is drawn with the diverging ``RdBu_r`` on
+    ``[−m, m]``, ``m = max |value|`` (white = 0); any other map with ``cmap`` from its minimum to
+    its maximum. Each colour bar's ticks include both ends of its range.
+
+    Used in notebook 02b.
+    """
+    arrays = [np.asarray(m, dtype=float) for m in maps]
+    if not arrays or any(a.ndim != 2 or a.size == 0 for a in arrays):
+        raise ValueError("maps_with_colorbars needs one or more non-empty 2-D maps (H, W), got "
+                         f"shapes {[a.shape for a in arrays]}")
+    for name, given in (("titles", titles), ("labels", labels)):
+        if given is not None and len(given) != len(arrays):
+            raise ValueError(f"expected {len(arrays)} {name} (one per map), got {len(given)}")
+    n = len(arrays)
+    fig, axes = plt.subplots(1, n, squeeze=False, layout="constrained",
+                             figsize=fit_width(n, size=size, aspect=0.95, extra=0.45 * n))
+    for i, (ax, a) in enumerate(zip(axes[0], arrays, strict=True)):
+        low, high = float(np.nanmin(a)), float(np.nanmax(a))
+        if low < 0 < high:
+            top = max(-low, high)
+            low, high, colours = -top, top, "RdBu_r"
+        else:
+            colours = cmap
+        if low == high:
+            high = low + 1.0
+        shown = ax.imshow(a, cmap=colours, vmin=low, vmax=high)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+        bar = fig.colorbar(shown, ax=ax, shrink=0.8, label=None if labels is None else labels[i])
+        bar.set_ticks(np.linspace(low, high, 3))
+    return fig
+
+
 def _cell_text(value: float, fmt: str | None) -> str:
     if fmt is not None:
         return format(value, fmt)
@@ -281,7 +327,7 @@ def matrix_figure(
     width)`` outlined in orange (e.g. the window that makes one output); ``cell``: inches per cell.
     Colours: blue negative, red positive, white zero (each matrix scaled by its own max |value|).
 
-    Used in notebooks 02 and 03.
+    Used in notebooks 02, 02b and 03.
     """
     mats = [np.atleast_2d(np.asarray(m, dtype=float)) for m in matrices]
     if not mats or any(m.ndim != 2 for m in mats):

@@ -1,4 +1,5 @@
-"""Checks of notebook 02 (convolution by hand: correlation, shifts, pooling, a learned kernel)."""
+"""Checks of notebooks 02 and 02b (convolution by hand): 2.1 correlation and 2.2 a kernel that
+moves the image in 02; 2.3 max pooling and 2.4 a kernel learned by gradient descent in 02b."""
 
 from __future__ import annotations
 
