@@ -14,12 +14,14 @@ every notebook within 90 s on 2 CPU cores).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import os
 import platform
 import random
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -90,8 +92,8 @@ def quiet_tensorflow() -> None:
 
     TensorFlow's oneDNN kernels (its default on x86 CPUs) stay on: notebook 05's deeper model
     trains about twice as fast as with ``TF_ENABLE_ONEDNN_OPTS=0`` (2 cores,
-    ``benchmarks/train_speed.py``), and turning them off does not make runs repeat: with
-    notebook 05's recipe, two processes' weights differ in their last digits either way.
+    ``cnn-course bench-training``), and they are not what made runs differ: that is the order
+    of parallel ops (:func:`seed_everything`), with oneDNN on and off alike.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" not in sys.modules:
@@ -114,10 +116,25 @@ def _stderr_muted():
         os.close(devnull)
 
 
-def seed_everything(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic.
+def seed_everything(seed: int = DEFAULT_SEED) -> bool:
+    """Seed Python, NumPy and TensorFlow, make TensorFlow's ops deterministic and run one op at
+    a time; returns whether TensorFlow runs one op at a time (see below).
 
-    Two runs of a notebook then train the same weights on the same machine.
+    Op determinism alone does not make two processes train the same weights on a CPU: when
+    Grappler's static estimate of a training step's peak memory exceeds 80 % of the memory it
+    believes the device has (on a CPU: the free RAM; notebook 05's deeper model at batch 256
+    on a 24 GB machine), its memory optimizer turns each sum of three or more large gradients
+    (``AddN``: BatchNorm's input gets three) into ``AssignAdd`` s into a temporary buffer, in
+    the order the terms finish — an order that changes from run to run when ops run in
+    parallel. One inter-op thread (:func:`one_op_at_a_time`) fixes that order; each op still
+    uses every core (intra-op threads), and on 2 cores notebook 05's model trained about as
+    fast (74 and 119 images/s against 83 and 118, interleaved runs on a busy machine).
+    ``tests/test_determinism.py`` checks two fresh CPU processes; GPU runs were not checked.
+
+    The thread count can be set only before TensorFlow's first tensor or model: called later
+    (a second ``setup()`` in a running kernel that did not start with one) it returns False,
+    and two such runs may differ in their last digits. Python's hash seed cannot change in a
+    running process: ``PYTHONHASHSEED`` is set for the processes it starts.
     """
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -130,6 +147,36 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
 
     keras.utils.set_random_seed(seed)  # seeds random, numpy and the backend together
     tf.config.experimental.enable_op_determinism()
+    return one_op_at_a_time()
+
+
+def one_op_at_a_time() -> bool:
+    """Give TensorFlow one inter-op thread (ops run one after another, each on every core).
+
+    Returns True when TensorFlow now runs one op at a time, False when it had already started
+    its thread pools with more (then it cannot be changed in this process).
+    """
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    if tf.config.threading.get_inter_op_parallelism_threads() != 1:
+        try:
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:  # "cannot be modified after initialization"
+            return False
+    return True
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux), else what ``platform`` knows."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return cpu
 
 
 def device_report() -> dict[str, str]:
@@ -139,7 +186,8 @@ def device_report() -> dict[str, str]:
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
-    device = f"GPU x{len(gpus)} ({gpus[0].name})" if gpus else f"CPU ({os.cpu_count()} cores)"
+    cpu = f"CPU ({os.cpu_count()} cores, {cpu_model()})"
+    device = f"GPU x{len(gpus)} ({gpus[0].name}), {cpu}" if gpus else cpu
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -150,21 +198,21 @@ def device_report() -> dict[str, str]:
 
 
 def style_figures() -> bool:
-    """Figure defaults every notebook shares, and the legibility check of every shown figure.
+    """Figure defaults every notebook shares, and the legibility inspection of every shown figure.
 
-    Sets ``figure.dpi`` = :data:`course_utils.figures.DPI` (100; the inline backend saves at
+    Sets ``figure.dpi`` = :data:`course_utils.plotting.DPI` (100; the inline backend saves at
     it, so a figure ``w`` inches wide is about ``100·w`` px and must stay ≤ 9.6 in to show
     unscaled) and constrained layout by default (titles and labels never overlap; a cell should
     not call ``tight_layout()``). Inside IPython it installs :func:`course_utils.figures.install`:
     every figure displayed prints ``FIGURE WARNING: ...`` if titles overlap or it is wider than
-    990 px. Returns whether that check was installed (False outside IPython).
+    990 px. Returns whether that inspection was installed (False outside IPython).
     """
     import matplotlib as mpl
 
-    from . import figures
+    from . import figures, plotting
 
     installed = figures.install()  # imports pyplot first inside IPython (the inline backend)
-    mpl.rcParams.update({"figure.dpi": figures.DPI, "savefig.dpi": "figure",
+    mpl.rcParams.update({"figure.dpi": plotting.DPI, "savefig.dpi": "figure",
                          "figure.constrained_layout.use": True})
     return installed
 
@@ -172,17 +220,20 @@ def style_figures() -> bool:
 def setup(seed: int = DEFAULT_SEED, report: bool = True) -> Profile:
     """Start a notebook: seed, enable determinism, quiet TF logs, print profile/device/data.
 
-    Also sets the figure defaults and installs the figure check (:func:`style_figures`).
+    Also sets the figure defaults and installs the figure inspection (:func:`style_figures`).
     Returns the active :class:`Profile`.
     """
     prof = get_profile()
-    seed_everything(seed)
+    repeatable = seed_everything(seed)
     style_figures()
     if report:
         from . import data
 
         info = device_report()
-        print(f"profile: {prof.name}   seed: {seed}")
+        print(f"profile: {prof.name}   seed: {seed}   date: {datetime.date.today().isoformat()}")
+        if not repeatable:
+            print("TensorFlow started before setup(): it runs several ops at once here, so two "
+                  "runs may differ in their last digits (restart the kernel to repeat exactly)")
         print("   ".join(f"{k}: {v}" for k, v in info.items()))
         print("data sources here:", ", ".join(f"{k} → {v}" for k, v in data.sources().items()))
     return prof

@@ -1,6 +1,7 @@
 """course_utils.config: profiles, seeding, device report, setup."""
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -51,6 +52,14 @@ def test_seed_everything_repeats_tensorflow_numbers():
     np.testing.assert_array_equal(a, tf.random.uniform((3,)).numpy())
 
 
+def test_seed_everything_reports_one_op_at_a_time():
+    import tensorflow as tf
+
+    one_op = config.seed_everything(5)
+    assert one_op == (tf.config.threading.get_inter_op_parallelism_threads() == 1)
+    assert config.one_op_at_a_time() is one_op  # a second call changes nothing
+
+
 @pytest.mark.parametrize("seed", [-1, 1.5, "42"])
 def test_bad_seed(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
@@ -81,3 +90,13 @@ def test_tensorflow_is_imported_quietly():
     code = "from course_utils import config; config.quiet_tensorflow(); import tensorflow"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stderr == ""
+
+
+def test_cpu_model_names_the_processor():
+    from course_utils import config
+
+    name = config.cpu_model()
+    assert isinstance(name, str) and name.strip()
+    info = Path("/proc/cpuinfo")
+    if info.exists() and "model name" in info.read_text():
+        assert name in info.read_text()

@@ -67,6 +67,7 @@ _WHERE = {
     "check_grad_cam": ".nb10",
     "check_keras_layout": ".nb00",
     "check_knn_predict": ".nb08",
+    "check_linear_classifier": ".nb01",
     "check_layer_answer": ".nb03",
     "check_learned_kernel": ".nb02",
     "check_lenet_build": ".nb04",
@@ -135,19 +136,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), "SPECS", *_FRAMEWORK, *_WHERE])
 
 
-__all__ = [
-    "LENET_MIN_ACCURACY", "SOBEL_X", "SPECS", "NotRight", "Spec", "Verdict", "array", "attempt",
-    "check", "compare_pooling", "contextual", "exact", "kernel_targets",
-    "lenet_validation_accuracy", "named", "number", "register", "report", "spec",
-    "check_basic_block", "check_bounding_box_height", "check_choose_k", "check_class_counts",
-    "check_conv_mult_adds", "check_conv_ops", "check_correlate2d", "check_dense_vs_conv",
-    "check_dilations", "check_early_stop_epoch", "check_grad_cam", "check_keras_layout",
-    "check_knn_predict", "check_layer_answer", "check_learned_kernel", "check_lenet_build",
-    "check_lenet_params", "check_lr_logger", "check_max_pool", "check_mlp_baseline",
-    "check_n_3x3_layers", "check_new_feature", "check_no_pooling", "check_occlude",
-    "check_occlusion_drops", "check_output_size", "check_pairwise_l2", "check_per_class_accuracy",
-    "check_pick_cut", "check_residual_net", "check_rf_size", "check_scales_design",
-    "check_seeds_needed", "check_separable_mult_adds", "check_shift_kernel",
-    "check_stop_at_target", "check_top_k_accuracy", "check_transfer_head", "check_vgg19",
-    "check_vgg_row", "check_welch_p_values",
-]
+__all__ = ["SPECS", "spec", *_FRAMEWORK, *_WHERE]

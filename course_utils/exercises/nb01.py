@@ -167,10 +167,11 @@ def check_new_feature(fn: Callable[..., Any], images: np.ndarray, labels: np.nda
 # --- Exercise 1.3: the linear classifier as a one-layer network, built and trained ------------
 
 # names of the models course_utils.models builds: a student asked to build reuses none of them
-COURSE_MODELS = ("alexnet", "alexnet_2gpu", "alexnet_insa", "cifar_resnet", "cifar_slide_cnn",
-                 "efficientnet_lite0", "lecture_cnn", "lecture_cnn_base", "lenet5",
-                 "lenet5_insa", "mini_plain", "mini_resnet", "mini_vgg", "mlp_baseline",
-                 "resnet50", "vgg16")
+COURSE_MODELS = ("alexnet", "alexnet_2gpu", "alexnet_insa", "augmentation", "cifar_resnet",
+                 "cifar_slide_cnn", "efficientnet_lite0", "googlenet", "googlenet_no_aux",
+                 "inception_bottleneck", "inception_naive", "lecture_cnn", "lecture_cnn_base",
+                 "lenet5", "lenet5_insa", "mini_plain", "mini_resnet", "mini_vgg",
+                 "mlp_baseline", "resnet50", "vgg16")
 LINEAR_MARGIN = 0.03  # how far below scikit-learn's validation accuracy a trained network may be
 _WEIGHTED = ("Dense", "Conv1D", "Conv2D", "EinsumDense")
 
@@ -287,11 +288,11 @@ def _linear_classifier(features: Any, labels: Any, margin: float = LINEAR_MARGIN
         facts=trained, compare=compare, label="",
         success=lambda g: f"validation accuracy {g.accuracy:.3f}, scikit-learn's logistic "
                           f"regression {g.baseline:.3f}", hints=[
-            (lambda g, w, x, y: g.accuracy < 1.5 / n_classes,
-             "near chance: did you compile and fit the model before returning it?"),
             (lambda g, w, x, y: not g.normalises,
              "standardise inside the model: a layers.Normalization() adapted to the training "
              "features (the check feeds it raw features, like area ≈ 100 and fractions ≈ 0.5)"),
+            (lambda g, w, x, y: g.accuracy < 1.5 / n_classes,
+             "near chance: did you compile and fit the model before returning it?"),
             (lambda *_: True, "train longer (more epochs) or with a larger learning rate, e.g. "
                               "Adam(1e-2)"),
         ])

@@ -9,7 +9,8 @@ the full profile's batch size), trains one warm-up epoch on 1,024
 images and times one epoch on ``--images`` images (uniform noise: the speed of a convolution does
 not depend on the pixel values). It prints images per second, the seconds a 36,000-image epoch
 (the full profile) would take, and a checksum of the trained weights: equal checksums across the
-repeats of a setting mean two runs trained the same weights.
+repeats of a setting mean two runs trained the same weights (they should be: ``config``'s
+``seed_everything`` runs one op at a time; ``tests/test_determinism.py`` is the check).
 
 On a shared 2-core virtual machine the speed of a run can halve when the host is busy; the
 table shows every repeat, so a slow repeat is visible instead of averaged away.

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, results
+from .. import config, data, results
 from ..cli import existing_dir, existing_path, notebook_selection, positive_number, tool_parser
 from ..validation import is_int
 from . import build_dir, run_notebooks
@@ -227,12 +227,7 @@ def markdown(table: list[list[str]]) -> str:
 
 def machine() -> str:
     """CPU model, core count, Python and TensorFlow versions (for the README's table)."""
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = config.cpu_model()
     try:
         from importlib.metadata import version
 
