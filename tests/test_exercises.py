@@ -248,6 +248,26 @@ def occlude_at(fill=127.0, swap=False):
     return occlude
 
 
+def occlusion_study(predict, image, class_index, sizes, fill, occluded=False, sign=1,
+                    from_max=False, stride=lambda s: s // 2, score=None, choose=None):
+    """A right answer of 10.3 (and its typical mistakes): drop maps from squares hidden with
+    ``occlude_at``, scored by the share of positions that drop p by more than half the largest
+    drop (smaller: more specific), the size with the smallest score chosen."""
+    predict = predict.predict if hasattr(predict, "predict") else predict
+    p_full = predict(np.asarray(image)[None])[0, class_index]
+    maps = {}
+    for s in sizes:
+        rows, cols = (saliency.occlusion_positions(n, s, stride(s)) for n in image.shape[:2])
+        batch = np.stack([occlude_at(fill)(image, t, c, s) for t in rows for c in cols])
+        p = predict(batch)[:, class_index].reshape(len(rows), len(cols))
+        maps[s] = p if occluded else sign * (p_full - p)
+        maps[s] = maps[s] - maps[s].max() if from_max else maps[s]
+    score = score or (lambda m: float(np.mean(m > m.max() / 2)))
+    scores = {s: score(m) for s, m in maps.items()}
+    choice = choose(scores) if choose else min(scores, key=scores.get)
+    return maps, scores, choice
+
+
 def grad_cam(maps, gradients, relu=True, normalise=True, per_pixel=False):
     cam = (maps * gradients).sum(-1) if per_pixel else (maps * gradients.mean(axis=(0, 1))).sum(-1)
     cam = np.maximum(cam, 0) if relu else cam
@@ -342,7 +362,7 @@ CHECKS = {
          "an image without ink has height 0"),
         (lambda im: np.zeros(3), "expected shape (7,), got (3,)"),
     ]),
-    "1.2": (ex.check_dense_vs_conv, (1_573_376, 896), [
+    "1.4": (ex.check_dense_vs_conv, (1_573_376, 896), [
         ((1_572_864, 896), "Dense(512): got 1,572,864, which is not right yet (did you count "
                            "the biases?)"),
         ((1_573_376, 864), "Conv2D(32, 3×3): got 864, which is not right yet (did you count"),
@@ -377,7 +397,7 @@ CHECKS = {
         (lambda x: conv.max_pool2d(x, 2, padding="same"),
          "x of shape (5, 7): expected shape (2, 3), got (3, 4) (drop the last row/column"),
     ]),
-    "1.3": (lambda f: ex.check_new_feature(f, *BARS), ink_runs, [
+    "1.2": (lambda f: ex.check_new_feature(f, *BARS), ink_runs, [
         (lambda im: np.ones((len(im), 1)), "the same value for every image"),
         (lambda im: BARS[2][:, :1] + 0 * im[:, 0, :1], "repeats a feature the classifier"),
         (lambda im: im.reshape(len(im), -1), "784 numbers per image: a hand-crafted feature"),
@@ -510,6 +530,8 @@ CHECKS = {
         (lambda tr, ytr, va, yva, lr: pick_cut_answer(tr, ytr, tr, ytr, lr),
          "that cut has the best TRAINING accuracy"),
         (lambda tr, *_: max(tr, key=lambda cut: tr[cut].shape[1]), "TRAINING accuracy"),
+        *((lambda *a, s=s: pick_cut_answer(*a, seeds=(s,)), "one seed is not enough")
+          for s in (0, 1, 2)),
     ]),
     "9.2": (ex.check_top_k_accuracy, top_k, [
         (lambda p, y, k: top_k(p, y, k, scale=100), "k = 1: expected 0.04, got 4 (a fraction"),
@@ -521,8 +543,10 @@ CHECKS = {
         (occlude_at(fill=0.0), "top=2, left=3, patch_size=4: values differ, e.g. at index (2, 3"
                                ", 0) (grey is 127, not 0"),
         (occlude_at(swap=True), "top is the row index, left the column index"),
-        (lambda im, t, left, s: saliency.occlude(im, t, left, s)[:-1], "expected shape (12, 10, "
-                                                                       "3), got (11, 10, 3)"),
+        (lambda im, t, left, s: occlude_at()(im, t, left, s)[:-1], "expected shape (12, 10, "
+                                                                   "3), got (11, 10, 3)"),
+        (lambda im, t, left, s: saliency.occlude(im, t, left, s), "uses "
+                                                                  "course_utils.saliency.occlude"),
     ]),
     "10.2": (ex.check_grad_cam, grad_cam, [
         (lambda a, g: grad_cam(a, g, normalise=False), "divide by the maximum"),
@@ -536,21 +560,30 @@ CHECKS = {
         (_digit_net("conv", "conv", "conv", "conv"), "4 Conv2D layers: use at most 3"),
         (_digit_net("conv", "stride4", "conv"), "make the jump grow"),
     ]),
-    "10.3": (ex.check_occlusion_drops, occlusion_drops, [
-        (lambda f, im, c, sizes, fill: {k: f(im[None])[0, c] - v for k, v in
-                                         occlusion_drops(f, im, c, sizes, fill).items()},
+    "10.3": (ex.check_occlusion_drops, occlusion_study, [
+        (lambda f, im, c, sizes, fill: occlusion_study(f, im, c, sizes, fill, occluded=True),
          "you returned p(occluded)"),
-        (lambda *a: {k: -v for k, v in occlusion_drops(*a).items()}, "the sign"),
-        (lambda *a: {k: v - v.max() for k, v in occlusion_drops(*a).items()},
-         "off by a constant"),
-        (lambda *a: {k: v[:-1] for k, v in occlusion_drops(*a).items()},
-         "saliency.occlusion_positions(H, patch, patch // 2)"),
-        (lambda *a: list(occlusion_drops(*a).values()), "expected a dict"),
+        (lambda *a: occlusion_study(*a, sign=-1), "the sign"),
+        (lambda *a: occlusion_study(*a, from_max=True), "off by a constant"),
+        (lambda *a: occlusion_study(*a, stride=lambda s: s), "saliency.occlusion_positions(H, "
+                                                              "patch, patch // 2)"),
+        (lambda *a: occlusion_study(*a)[0], "expected (maps, scores, choice)"),
+        (lambda *a: occlusion_study(*a, score=lambda m: -m.size), "are the same for 3 images "
+                                                                   "whose maps differ"),
+        (lambda *a: occlusion_study(*a, choose=lambda scores: sorted(scores)[1]),
+         "is not the best size by your scores"),
+        (lambda *a: occlusion_study(*a, score=lambda m: np.nan), "one finite score per patch"),
+        (lambda *a: {k: v for k, v in occlusion_drops(*a).items()}, "uses "
+                                                                    "course_utils.exercises.nb10"),
+        (lambda p, im, c, sizes, fill: [
+            {s: p.predict(im[None])[0, c] - saliency.occlusion_map(p, im, c, s, s // 2, fill)
+             for s in sizes}, {s: 0.0 for s in sizes}, sizes[0]],
+         "uses course_utils.saliency.occlusion_map"),
     ]),
 }
 MISTAKES = [(name, wrong, text) for name, (_, _, mistakes) in CHECKS.items()
             for wrong, text in mistakes]
-VALUE_EXERCISES = {"0.1", "0.2", "1.2", "2.2", "3.2", "3.3", "6.2", "6.3", "6.4", "7.3"}
+VALUE_EXERCISES = {"0.1", "0.2", "1.4", "2.2", "3.2", "3.3", "6.2", "6.3", "6.4", "7.3"}
 
 
 @pytest.mark.parametrize("name", CHECKS)
@@ -584,7 +617,6 @@ ALSO_RIGHT = [
     ("8.1", emb.pairwise_l2),
     ("8.2", knn_by_neighbours),
     ("10.1", no_clip),
-    ("10.1", lambda im, top, left, s: saliency.occlude(im, top, left, s)),
     ("5.1", keras_early_stop_epoch),
 ]
 

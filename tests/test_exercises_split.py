@@ -69,7 +69,7 @@ def test_importing_probes_loads_no_module_of_checks():
 
 def test_every_check_is_registered_under_its_function_name():
     checks = {name for name in ex.__all__ if name.startswith("check_")}
-    assert len(checks) == 41 and set(ex.SPECS) == checks
+    assert checks and set(ex.SPECS) == checks  # every exported check registered, nothing more
     for name in checks:
         spec = ex.spec(name)
         assert spec.name == name and re.fullmatch(r"\d+\.\d", spec.exercise)

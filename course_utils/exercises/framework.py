@@ -8,6 +8,13 @@ A check has two sides that may run in different processes:
   a :class:`Verdict`. Facts about a model (its parameters, layers, receptive field) are computed
   here from its JSON config.
 
+Reuse: where an exercise asks the student to build or write something, the course already has
+the answer (``models.lenet5``, ``saliency.occlude``, ``keras.applications.VGG19`` …). The probe
+reports the functions and classes an answer is, refers to or calls (``"uses"``, see
+:mod:`.probes`); a spec names the ones that are its answer (``Spec.forbidden``) and the judge
+rejects an answer that uses one, with the spec's ``reuse_hint``. The checks' own reference
+answers (``course_utils.exercises.nb*``) are forbidden to every check (:data:`ALWAYS_FORBIDDEN`).
+
 :meth:`Spec.run` does both in the notebook's process and prints one line,
 ``✓ Exercise 2.1: correct (…)`` or ``✗ Exercise 2.1: <what is wrong> (<hint>)``. A stub (``None``,
 ``...``, a function that raises ``NotImplementedError`` or returns ``None``) gives a ✗ line, never
@@ -29,8 +36,9 @@ from .probes import NOT_IMPLEMENTED, Opaque, attempt, type_name
 Compare = Callable[[Any, Any, bool], "str | None"]
 Hint = tuple[Callable[..., bool], "str | Callable[..., str]"]
 
-__all__ = ["Compare", "Hint", "NotRight", "Spec", "Verdict", "array", "attempt", "check",
-           "contextual", "exact", "named", "number", "register", "report", "spec", "SPECS"]
+__all__ = ["ALWAYS_FORBIDDEN", "BUILD_IT", "Compare", "Hint", "NotRight", "Spec", "Verdict",
+           "WRITE_IT", "array", "attempt", "check", "contextual", "exact", "named", "number",
+           "register", "report", "reused", "spec", "SPECS"]
 
 
 class Verdict(NamedTuple):
@@ -158,6 +166,33 @@ def _verdict(got: Any, want: Any, case: tuple, compare: Compare, hints: Sequence
     return problem, _hint(hints, got, want, case) if problem else "", got
 
 
+# --- reuse of the course's own answer ------------------------------------------------------------
+
+ALWAYS_FORBIDDEN = ("course_utils.exercises.nb",)  # prefixes: the checks' reference answers
+BUILD_IT = "write the layers yourself: the exercise is to build it"
+WRITE_IT = "write the code yourself: the exercise is to write it"
+
+
+def _names(forbidden: Sequence[Any]) -> list[str]:
+    """Qualified names of the ``forbidden`` callables (strings are taken as names)."""
+    names = [f if isinstance(f, str) else probes.qualified_name(f) for f in forbidden]
+    bad = [f for f, n in zip(forbidden, names, strict=True) if not n]
+    if bad:
+        raise ValueError(f"forbidden must be functions, classes or qualified names, got {bad!r}")
+    return names
+
+
+def reused(uses: Any, forbidden: Sequence[Any] = ()) -> list[str]:
+    """The names in ``uses`` (what a probe reported an answer uses) that are a ``forbidden``
+    callable, a method of a forbidden class, or a check's reference answer
+    (:data:`ALWAYS_FORBIDDEN`). ``uses`` that is not a list of strings is treated as empty."""
+    if not isinstance(uses, list):
+        return []
+    names = _names(forbidden)
+    return sorted({u for u in uses if isinstance(u, str) and (
+        u.startswith(ALWAYS_FORBIDDEN) or any(u == n or u.startswith(n + ".") for n in names))})
+
+
 def _no_answer(value: Any) -> bool:
     return value is None or isinstance(value, Opaque) and value.type == "ellipsis"
 
@@ -193,6 +228,9 @@ class Spec:
       (e.g. adds a hint).
     - ``bind(*context) -> Spec``: for a check that depends on notebook values (its images, its
       threshold), the spec that judges with them; :func:`contextual` makes such a spec.
+    - ``forbidden() -> callables``: the course's or library's functions and classes that are this
+      exercise's answer; an answer that is or uses one fails with ``reuse_hint`` (see
+      :func:`reused`; called on the judge side only, so the probe imports none of them).
     """
 
     name: str
@@ -211,6 +249,8 @@ class Spec:
     then: Stage | None = None
     on_error: Callable[[str], str] | None = None
     bind: Callable[..., Spec] | None = None
+    forbidden: Callable[[], Sequence[Any]] = tuple
+    reuse_hint: str = BUILD_IT
 
     def judge(self, answers: Sequence[Any], cases: Sequence[Any],
               context: tuple = ()) -> Verdict:
@@ -227,6 +267,9 @@ class Spec:
         if len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
             return Verdict(False, f"expected {len(cases)} outcomes, one per case, got "
                                   f"{len(answers)}")
+        reuse = self._reuse(answers)
+        if reuse:
+            return reuse
         n = len(cases) if self.compared is None else self.compared
         got = None
         for case, outcome in zip(cases[:n], answers[:n], strict=True):
@@ -240,6 +283,15 @@ class Spec:
         detail = self.success(got) if callable(self.success) else \
             self.success.format(n=len(cases))
         return Verdict(True, detail)
+
+    def _reuse(self, answers: list[dict]) -> Verdict | None:
+        """A failing verdict when the answer is or uses a forbidden callable, else None."""
+        found = sorted({name for a in answers for name in reused(a.get("uses"),
+                                                                 self.forbidden())})
+        if not found:
+            return None
+        return Verdict(False, f"your answer uses {', '.join(found)}, which already is this "
+                              f"exercise's answer ({self.reuse_hint})")
 
     def _case(self, case: tuple, outcome: dict) -> tuple[str | None, Any]:
         """(what is wrong with this case's outcome or None, the compared value)."""
@@ -284,11 +336,14 @@ class Spec:
 
 
 def contextual(name: str, exercise: str, probe: str, context: tuple[str, ...],
-               bind: Callable[..., Spec]) -> Spec:
+               bind: Callable[..., Spec],
+               forbidden: Callable[[], Sequence[Any]] = tuple) -> Spec:
     """A spec whose cases and judgement depend on notebook values named ``context``:
-    ``bind(*context)`` gives the spec that judges with them."""
+    ``bind(*context)`` gives the spec that judges with them. ``forbidden``: as the bound spec's
+    (readable here without notebook values, e.g. by the answer-leak test)."""
     return Spec(name=name, exercise=exercise, probe=probe, context=context, bind=bind,
-                cases=lambda rng, *values: bind(*values).cases(rng), reference=lambda *_: None)
+                cases=lambda rng, *values: bind(*values).cases(rng), reference=lambda *_: None,
+                forbidden=forbidden)
 
 
 SPECS: dict[str, Spec] = {}

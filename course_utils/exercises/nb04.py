@@ -10,10 +10,24 @@ import numpy as np
 
 from .. import training
 from ..shapes import conv_params, dense_params
-from .framework import Hint, Spec, Verdict, array, contextual, named, register
+from .framework import BUILD_IT, Hint, Spec, Verdict, array, contextual, named, register
 from .rebuild import facts_of, facts_record, model_facts, rebuild
 
 _NO_INPUT = "start it with keras.Input(shape=(32, 32, 1))"
+
+
+def _lenet_builders() -> list:
+    """The course's LeNet-5 builders: the answer of exercises 4.1 and 4.4."""
+    from ..models import lenet5, lenet5_insa
+
+    return [lenet5, lenet5_insa]
+
+
+def _mlp_builder() -> list:
+    """The course's MLP builder: the answer of exercise 4.2."""
+    from ..models import mlp_baseline
+
+    return [mlp_baseline]
 
 
 def lenet5_params(c_in: int, bias: bool = True, flat: int = 400) -> int:
@@ -27,7 +41,10 @@ def lenet5_params(c_in: int, bias: bool = True, flat: int = 400) -> int:
 LENET_PARAMS = register(Spec(
     name="check_lenet_params", exercise="4.1", probe="call",
     cases=lambda rng: [(c,) for c in (1, 3, 2, 4, 10)], reference=lenet5_params,
-    label="c_in={}", success=f"grey {lenet5_params(1):,}, RGB {lenet5_params(3):,}", hints=[
+    label="c_in={}", success=f"grey {lenet5_params(1):,}, RGB {lenet5_params(3):,}",
+    forbidden=_lenet_builders,
+    reuse_hint="count them from the layer shapes: (k·k·c_in + 1)·filters per convolution, "
+               "(n_in + 1)·n_out per dense layer", hints=[
         (lambda o, w, c: o == lenet5_params(1), "only the first convolution depends on c_in"),
         (lambda o, w, c: o == lenet5_params(c, bias=False), "did you count the biases?"),
     ]))
@@ -47,7 +64,8 @@ MLP_BASELINE = register(Spec(
     name="check_mlp_baseline", exercise="4.2", probe="call", cases=lambda rng: [()],
     reference=lambda: _MLP, facts=model_facts(MLPFacts, hint=_NO_INPUT), label="",
     compare=named(("input shape", "output shape", "Dense units", "parameters")),
-    success=f"{_MLP.parameters:,} parameters", hints=[
+    success=f"{_MLP.parameters:,} parameters", forbidden=_mlp_builder, reuse_hint=BUILD_IT,
+    hints=[
         (lambda m, w: m.input_shape != w.input_shape, "start with keras.Input(shape=(32, 32, 1))"),
         (lambda m, w: m.dense_units != w.dense_units,
          "Dense layers of 84 and 10 units: one hidden, one output"),
@@ -104,9 +122,10 @@ def lenet_validation_accuracy(build: Callable[[], Any], x: np.ndarray, y: np.nda
                                         seed=seed)
 
 
-# what exercise 4.4 compares: shapes, parameters and activation of each Conv2D/Dense layer
+# what exercise 4.4 compares: shapes, parameters and activation of each Conv2D/Dense layer,
+# the kinds of its pooling layers (the slide's LeNet-5 averages)
 LeNetFacts = facts_record("LeNetFacts", "input_shape", "output_shape", "row_parameters",
-                          "activations", "parameters")
+                          "activations", "pooling", "parameters")
 
 
 def _first_wrong_row(got: tuple, want: tuple) -> str:
@@ -133,6 +152,11 @@ def _lenet_hints(want: int) -> list[Hint]:
                       "softmax out"),
         (lambda g, w: g.activations != w.activations,
          "activations: tanh, tanh (convolutions), relu, relu (dense), softmax (output)"),
+        (lambda g, w: any("Max" in kind for kind in g.pooling),
+         "LeNet-5 on the slides uses average pooling (AveragePooling2D), not max pooling"),
+        (lambda g, w: len(g.pooling) != len(w.pooling),
+         lambda g, w: f"{len(g.pooling)} pooling layers, the slide's table has "
+                      f"{len(w.pooling)} (after each convolution)"),
     ]
 
 
@@ -159,7 +183,8 @@ def _lenet_build(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndar
         reference=lambda: want, facts=model_facts(LeNetFacts, hint=_NO_INPUT), label="",
         then=trained,
         compare=named(("input shape", "output shape", "parameters per Conv2D/Dense",
-                       "activations", "total parameters")), hints=_lenet_hints(want.parameters))
+                       "activations", "pooling layers", "total parameters")),
+        hints=_lenet_hints(want.parameters), forbidden=_lenet_builders, reuse_hint=BUILD_IT)
 
 
 def training_attempt(config: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarray,
@@ -172,7 +197,8 @@ def training_attempt(config: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarra
 
 
 LENET_BUILD = register(contextual("check_lenet_build", "4.4", "call",
-                                  ("x", "y", "x_val", "y_val", "min_accuracy"), _lenet_build))
+                                  ("x", "y", "x_val", "y_val", "min_accuracy"), _lenet_build,
+                                  forbidden=_lenet_builders))
 
 
 def check_lenet_build(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray, x_val: np.ndarray,
@@ -180,8 +206,10 @@ def check_lenet_build(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray, x_va
     """Exercise 4.4: ``fn()`` builds LeNet-5 from the slide's table (uncompiled): 32×32×1 →
     Conv2D(6, 5×5, tanh, valid) → AveragePooling2D(2×2) → Conv2D(16, 5×5, tanh) →
     AveragePooling2D(2×2) → Flatten → Dense(120, relu) → Dense(84, relu) → Dense(10, softmax),
-    61,706 parameters. Stage 1, structure: compared with :func:`course_utils.models.lenet5`
-    (per-row parameters and activations, a hint naming the first wrong row). Stage 2, training:
+    61,706 parameters. Stage 0: an answer that is or calls the course's builder
+    (``models.lenet5``, ``models.lenet5_insa``) fails. Stage 1, structure: compared with
+    :func:`course_utils.models.lenet5` (per-row parameters, activations, pooling kinds — max
+    pooling fails —, a hint naming the first wrong row). Stage 2, training:
     the model rebuilt from its config is trained briefly (:func:`lenet_validation_accuracy`)
     and must reach ``min_accuracy`` on the held-out images ``x_val`` (N, 32, 32, 1), ``y_val``
     (N,)."""

@@ -14,6 +14,14 @@ from .framework import NotRight, Spec, register
 from .rebuild import rebuild
 
 
+def _rf_calculators() -> list:
+    """The course's receptive-field calculators: the answer of exercise 6.1."""
+    from .. import receptive_field as rf
+
+    return [rf.receptive_field, rf.receptive_field_recursion, rf.receptive_field_frame,
+            rf.receptive_field_growth, rf.footprint_sizes, rf.keras_chain]
+
+
 def rf_size(kernels: Sequence[int], strides: Sequence[int]) -> int:
     """Receptive field of the last layer of a stack (:func:`receptive_field`)."""
     return receptive_field(list(zip(kernels, strides, strict=True)))[-1].size
@@ -40,7 +48,8 @@ def _rf_cases(rng: np.random.Generator | None) -> list[tuple[list[int], list[int
 RF_SIZE = register(Spec(
     name="check_rf_size", exercise="6.1", probe="call", cases=_rf_cases, reference=rf_size,
     label="kernels {}, strides {}",
-    success="{n} stacks agree with receptive_field.receptive_field", hints=[
+    success="{n} stacks agree with receptive_field.receptive_field", forbidden=_rf_calculators,
+    reuse_hint="write the recursion yourself: r = r + (k − 1)·j, then j = j·s", hints=[
         (lambda o, w, k, s: o == 1 + sum(x - 1 for x in k),
          "did you multiply the jumps? j = j·s after each layer"),
         (lambda o, w, k, s: o == _rf_size_stride_first(k, s),

@@ -9,8 +9,39 @@ from typing import Any
 import numpy as np
 
 from ..shapes import conv_params
-from .framework import Hint, Spec, Verdict, contextual, named, number, register
+from .framework import BUILD_IT, WRITE_IT, Hint, Spec, Verdict, contextual, named, number, register
 from .rebuild import facts_of, facts_record, model_facts, rebuild
+
+
+def _cost_counters() -> list:
+    """The course's cost calculators (multiply–adds of a model, a layer, a convolution): what
+    7.1 computes."""
+    from ..cost import layer_costs, model_cost
+    from ..shapes import conv_ops
+
+    return [layer_costs, model_cost, conv_ops]
+
+
+def _block_builders() -> list:
+    """The course's residual blocks: the answer of exercise 7.2."""
+    from ..models import classic
+
+    return [classic.basic_block, classic.bottleneck_block, classic._conv_bn]
+
+
+def _vgg19_builders() -> list:
+    """Keras' VGG-19: the answer of exercise 7.3."""
+    import keras
+
+    return [keras.applications.VGG19]
+
+
+def _resnet_builders() -> list:
+    """The course's ResNets and blocks: the answer of exercise 7.4 (its block is 7.2's)."""
+    from ..models import classic, lecture
+
+    return [classic.mini_resnet, classic.resnet50, lecture.cifar_resnet, *_block_builders()]
+
 
 CONV_CASES = [(28, 28, 192, 3, 256), (28, 28, 96, 5, 64), (55, 55, 96, 11, 3), (1, 1, 1, 1, 1),
               (7, 5, 3, 3, 2)]
@@ -19,7 +50,8 @@ CONV_MULT_ADDS = register(Spec(
     name="check_conv_mult_adds", exercise="7.1", probe="call", cases=lambda rng: CONV_CASES,
     reference=lambda h, w, f, k, c: h * w * f * k * k * c,
     label="{0}×{1}×{2} output, {3}×{3}×{4} kernels",
-    success=f"{{n}} layers, e.g. 28×28×192×3×3×256 = {28 * 28 * 192 * 9 * 256:,}", hints=[
+    success=f"{{n}} layers, e.g. 28×28×192×3×3×256 = {28 * 28 * 192 * 9 * 256:,}",
+    forbidden=_cost_counters, reuse_hint=WRITE_IT, hints=[
         (lambda o, want, h, w, f, k, c: o * k == want, "the kernel is k×k: square it"),
         (lambda o, want, h, w, f, k, c: o * c == want, "each filter spans all c_in channels"),
         (lambda o, want, h, w, f, k, c: o == 2 * want, "one multiply–add per weight, not two"),
@@ -38,7 +70,7 @@ SEPARABLE_MULT_ADDS = register(Spec(
     name="check_separable_mult_adds", exercise="7.1", probe="call",
     cases=lambda rng: SEPARABLE_CASES, reference=lambda h, w, c, f, k: h * w * c * (k * k + f),
     label="{0}×{1} output, {2} → {3} channels, {4}×{4} kernels", success="{n} layers agree",
-    hints=[
+    forbidden=_cost_counters, reuse_hint=WRITE_IT, hints=[
         (lambda o, want, h, w, c, f, k: o == h * w * f * k * k * c,
          "that is a standard convolution: here each input channel gets its own k×k filter, "
          "then a 1×1 convolution mixes the channels"),
@@ -75,7 +107,8 @@ BASIC_BLOCK = register(Spec(
     reference=_reference_block, facts=model_facts(BlockFacts),
     compare=named(("output shape", "Add layer", "parameters")),
     label=lambda x, f, s: f"input {tuple(x['keras_input'])}, filters {f}, stride {s}",
-    success="identity and projection shortcuts both right", hints=[
+    success="identity and projection shortcuts both right", forbidden=_block_builders,
+    reuse_hint=BUILD_IT, hints=[
         (lambda o, w, *_: not o.has_add, "no Add layer: where is the shortcut?"),
         (lambda o, w, *_: o.output_dims != w.output_dims,
          "the first 3×3 conv and the shortcut take the stride"),
@@ -125,7 +158,8 @@ def _vgg19_facts() -> tuple:
 VGG19 = register(Spec(
     name="check_vgg19", exercise="7.3", probe="call_unweighted", cases=lambda rng: [()],
     reference=_vgg19_facts, facts=model_facts(VGGFacts, weights=False), label="",
-    reveal=False,
+    reveal=False, forbidden=_vgg19_builders,
+    reuse_hint="write the layers yourself; models.vgg_block may build each block",
     compare=named(("output shape", "Conv2D layers", "parameters")),
     success=lambda g: f"16 convolutions + 3 dense layers, {g.parameters:,} parameters", hints=[
         (lambda got, w: got.parameters == 138_357_544, "that is VGG-16: VGG-19 has four "
@@ -195,13 +229,14 @@ def _residual_net(x: np.ndarray, y: np.ndarray) -> Spec:
     return Spec(
         name="check_residual_net", exercise="7.4", probe="call",
         cases=lambda rng: [(2, True), (2, False), (1, True)], reference=_mini_resnet_facts,
-        facts=model_facts(NetFacts), then=trains,
+        facts=model_facts(NetFacts), then=trains, forbidden=_resnet_builders,
+        reuse_hint="build it yourself, from your basic_block of exercise 7.2",
         compare=named(("output shape", "weighted layers", "Add layers", "parameters")),
         label="n_blocks={}, residual={}", hints=_RESIDUAL_HINTS)
 
 
 RESIDUAL_NET = register(contextual("check_residual_net", "7.4", "call", ("x", "y"),
-                                   _residual_net))
+                                   _residual_net, forbidden=_resnet_builders))
 
 
 def check_residual_net(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray) -> bool:

@@ -1,15 +1,39 @@
-"""Checks of notebook 10 (what CNNs see): occlusion, Grad-CAM, occlusion drop maps."""
+"""Checks of notebook 10 (what CNNs see): occlusion, Grad-CAM, the square-size study of
+occlusion maps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..saliency import grad_cam_from, occlude, occlusion_map, occlusion_positions
-from .framework import NotRight, Spec, array, register
+from .framework import NotRight, Spec, Verdict, array, register
 from .probes import STAND_INS
+
+
+def _occluders() -> list:
+    """The course's occlusion code: the answer of exercise 10.1 (and of 10.3's maps)."""
+    from .. import saliency
+
+    return [saliency.occlude, saliency.occlusion_map]
+
+
+def _grad_cams() -> list:
+    """The course's Grad-CAM formula: the answer of exercise 10.2 (``saliency.grad_cam`` only
+    takes the gradients and calls it; its listing shows no formula)."""
+    from .. import saliency
+
+    return [saliency.grad_cam_from]
+
+
+def _occlusion_maps() -> list:
+    """The course's occlusion map: the answer of exercise 10.3's maps (``saliency.occlude``, the
+    answer of 10.1, is allowed there)."""
+    from .. import saliency
+
+    return [saliency.occlusion_map]
 
 
 def _occlude_cases(rng: np.random.Generator | None) -> list[tuple]:
@@ -19,7 +43,10 @@ def _occlude_cases(rng: np.random.Generator | None) -> list[tuple]:
 
 OCCLUDE = register(Spec(
     name="check_occlude", exercise="10.1", probe="call", cases=_occlude_cases, reference=occlude,
-    compare=array(), label=lambda im, t, left, s: f"top={t}, left={left}, patch_size={s}", hints=[
+    compare=array(), label=lambda im, t, left, s: f"top={t}, left={left}, patch_size={s}",
+    forbidden=_occluders,
+    reuse_hint="write it yourself: copy the image, then set the square to 127",
+    hints=[
         (lambda o, w, im, t, left, s: np.allclose(o, occlude(im, t, left, s, fill=0)),
          "grey is 127, not 0 (black)"),
         (lambda o, w, im, t, left, s: np.allclose(o, occlude(im, left, t, s)),
@@ -44,7 +71,9 @@ def _unnormalised_cam(maps: np.ndarray, gradients: np.ndarray) -> np.ndarray:
 
 GRAD_CAM = register(Spec(
     name="check_grad_cam", exercise="10.2", probe="call", cases=_grad_cam_cases,
-    reference=grad_cam_from, compare=array(), label="", hints=[
+    reference=grad_cam_from, compare=array(), label="", forbidden=_grad_cams,
+    reuse_hint="write it yourself: α = mean gradient over h, w; ReLU of the weighted sum; / max",
+    hints=[
         (lambda o, w, a, g: np.allclose(o, _unnormalised_cam(a, g)), "divide by the maximum"),
         (lambda o, w, a, g: np.min(o) < 0, "apply the ReLU: only positive evidence counts"),
         (lambda o, w, a, g: np.allclose(o, grad_cam_from(a * g, np.ones_like(g))),
@@ -69,13 +98,27 @@ def occlusion_drops(predict: Any, image: np.ndarray, class_index: int,
             for patch in patch_sizes}
 
 
-def _drop_maps(result: Any, *case: Any) -> dict[int, np.ndarray]:
-    if not isinstance(result, dict):
-        raise NotRight(f"expected a dict {{patch size: drop map}}, got {type(result).__name__}")
-    return {int(k): np.asarray(v, dtype=float) for k, v in result.items()}
+class StudyFacts(NamedTuple):
+    """What exercise 10.3 returns: {patch: drop map}, {patch: criterion score}, the chosen patch."""
+
+    maps: dict
+    scores: dict
+    choice: Any
 
 
-def _maps_problem(got: dict, want: dict, reveal: bool) -> str | None:
+def _study_facts(result: Any, *case: Any) -> StudyFacts:
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise NotRight("expected (maps, scores, choice): {patch size: drop map}, {patch size: "
+                       f"score}} and the chosen size, got {type(result).__name__}")
+    maps, scores, choice = result
+    if not isinstance(maps, dict) or not isinstance(scores, dict):
+        raise NotRight(f"expected maps and scores as dicts {{patch size: …}}, got "
+                       f"{type(maps).__name__} and {type(scores).__name__}")
+    return StudyFacts({int(k): np.asarray(v, dtype=float) for k, v in maps.items()},
+                      {int(k): float(v) for k, v in scores.items()}, choice)
+
+
+def _maps_problem(got: dict, want: dict) -> str | None:
     if sorted(got) != sorted(want):
         return f"expected one map per patch size {sorted(want)}, got keys {sorted(got)}"
     for patch in want:
@@ -87,10 +130,41 @@ def _maps_problem(got: dict, want: dict, reveal: bool) -> str | None:
     return None
 
 
+def _study_problem(got: StudyFacts, want: dict, reveal: bool) -> str | None:
+    """None when the maps are right and the choice is the best size by the study's own scores
+    (one finite score per size; best = largest or smallest)."""
+    problem = _maps_problem(got.maps, want)
+    if problem:
+        return problem
+    if sorted(got.scores) != sorted(want) or not all(np.isfinite(list(got.scores.values()))):
+        return f"expected one finite score per patch size {sorted(want)}, got {got.scores}"
+    if got.choice not in want:
+        return f"the choice {got.choice!r} is not one of the patch sizes {sorted(want)}"
+    values = list(got.scores.values())
+    if got.scores[int(got.choice)] not in (max(values), min(values)):
+        return f"the choice {got.choice} is not the best size by your scores {got.scores}"
+    return None
+
+
+def _scores_follow_the_maps(values: list, cases: list, context: tuple) -> Verdict | None:
+    """Stage 2: images whose maps differ (same sizes) must not all get the same scores."""
+    scores = [_study_facts(v).scores for v in values]
+    if all(other == scores[0] for other in scores[1:]):
+        return Verdict(False, f"your scores {scores[0]} are the same for {len(scores)} images "
+                              "whose maps differ: compute each size's score from its map")
+    return None
+
+
 def _drops_cases(rng: np.random.Generator | None) -> list[tuple]:
+    """The stand-in's evidence is a bright top-left quarter: a strong (+150) bright corner, a
+    small bright spot, a weak (+40) corner — three images whose drop maps differ in size and
+    shape; three patch sizes each."""
     image = (rng or np.random.default_rng(103)).uniform(0, 60, size=(24, 20, 3)).astype("float32")
-    image[:12, :10] += 150.0
-    return [({"stand_in": "brightness"}, image, 0, (4, 6, 12), 127.0)]
+    corner, spot, weak = image.copy(), image.copy(), image.copy()
+    corner[:12, :10] += 150.0
+    spot[2:6, 3:7] += 150.0
+    weak[:12, :10] += 40.0
+    return [({"stand_in": "brightness"}, im, 0, (4, 6, 12), 127.0) for im in (corner, spot, weak)]
 
 
 def _full_probability(case: tuple) -> float:
@@ -100,29 +174,42 @@ def _full_probability(case: tuple) -> float:
 
 OCCLUSION_DROPS = register(Spec(
     name="check_occlusion_drops", exercise="10.3", probe="call", cases=_drops_cases,
-    reference=occlusion_drops, facts=_drop_maps, compare=_maps_problem,
-    label="stand-in classifier, patch sizes (4, 6, 12)",
-    success="shapes and drops right for 3 patch sizes", hints=[
-        (lambda o, w, *c: all(np.allclose(o[k], _full_probability(c) - w[k]) for k in w),
+    reference=occlusion_drops, facts=_study_facts, compare=_study_problem,
+    then=_scores_follow_the_maps, forbidden=_occlusion_maps,
+    reuse_hint="hide the squares yourself, with your occlude of exercise 10.1: the maps are "
+               "what this exercise writes",
+    label=lambda *case: f"stand-in classifier, patch sizes {case[3]}",
+    success="maps right for 3 patch sizes, the choice follows scores computed from them",
+    hints=[
+        (lambda o, w, *c: all(np.allclose(o.maps[k], _full_probability(c) - w[k]) for k in w),
          "you returned p(occluded): the drop is p(unoccluded image) − p(occluded)"),
-        (lambda o, w, *c: all(np.allclose(o[k], -w[k]) for k in w),
+        (lambda o, w, *c: all(np.allclose(o.maps[k], -w[k]) for k in w),
          "the sign: drop = p(image) − p(occluded), positive where hiding hurts"),
-        (lambda o, w, *c: all(np.allclose(o[k] - w[k], (o[k] - w[k]).flat[0]) for k in w),
+        (lambda o, w, *c: all(np.allclose(o.maps[k] - w[k], (o.maps[k] - w[k]).flat[0])
+                              for k in w),
          "off by a constant: measure against the unoccluded image's probability (not the "
          "map's maximum or 1)"),
-        (lambda o, w, *c: any(o[k].shape != w[k].shape for k in w),
+        (lambda o, w, *c: any(o.maps[k].shape != w[k].shape for k in w),
          lambda o, w, *c: "positions: saliency.occlusion_positions(H, patch, patch // 2) gives "
                           f"the rows, e.g. {occlusion_positions(24, 6, 3).tolist()} for patch 6"),
-        (lambda o, w, *c: True, "hide the square with `fill` on a copy of the image, one copy "
-                                "per position, and predict them in one batch"),
+        (lambda o, w, *c: any(not np.allclose(o.maps[k], w[k], atol=1e-6) for k in w),
+         "hide the square with `fill` on a copy of the image, one copy per position, and "
+         "predict them in one batch"),
+        (lambda o, w, *c: True, "score each size by a criterion computed from its map (e.g. "
+                                "the share of positions whose drop exceeds half the largest), "
+                                "then choose the size with the best score"),
     ]))
 
 
 def check_occlusion_drops(fn: Callable[..., Any]) -> bool:
-    """Exercise 10.3 (open): ``fn(predict, image, class_index, patch_sizes, fill)`` → {patch
-    size: (n_rows, n_cols) map of p(image) − p(image with the square hidden)} for squares at
-    :func:`course_utils.saliency.occlusion_positions` with stride patch // 2. Validated on a
-    stand-in classifier (:class:`probes.BrightnessClassifier`: a bright corner is the evidence)
-    for three patch sizes: every map's shape (the positions) and every value (the drop from the
-    unoccluded probability, not the occluded probability itself)."""
+    """Exercise 10.3 (open): ``fn(predict, image, class_index, patch_sizes, fill)`` → ``(maps,
+    scores, choice)``: ``maps`` {patch size: (n_rows, n_cols) map of p(image) − p(image with
+    the square hidden)} for squares at :func:`course_utils.saliency.occlusion_positions` with
+    stride patch // 2; ``scores`` {patch size: the study's criterion computed from that map};
+    ``choice`` the size with the best (largest or smallest) score. Validated on a stand-in
+    classifier (:class:`probes.BrightnessClassifier`: a bright corner is the evidence) on three
+    images (a strong corner, a small spot, a weak corner), three patch sizes each: every map's
+    shape and values, one finite score per size, the choice consistent with the scores, and
+    scores that change when the maps do (a criterion not computed from the maps fails). An
+    answer using ``saliency.occlusion_map`` fails (the maps are the exercise)."""
     return OCCLUSION_DROPS.run(fn)

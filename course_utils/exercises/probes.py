@@ -7,7 +7,13 @@ one *outcome* per case, ``run(kind, answer, cases) -> list[dict]``:
 - ``{"error": "raised ValueError: …"}`` — the student's code raised on that case;
 - ``{"refused": "…"}`` — the answer as a whole cannot be run (not a function, not implemented
   yet, not a callback class); the judge reports it as it is;
-- ``{"changed": i}`` added when the function changed its argument ``i`` (1-based) in place.
+- ``{"changed": i}`` added when the function changed its argument ``i`` (1-based) in place;
+- ``{"uses": [names]}`` added to every outcome when the answer is a function or class: the
+  qualified names (``module.qualname``) of the functions and classes from outside the notebook
+  that its code refers to (:func:`referenced_names`: code objects walked through nested and
+  notebook-level functions, names resolved through the function's globals and attribute chains)
+  or that it called while the probe ran (:func:`recording_calls`). The judge rejects an answer
+  that is or uses the course's own answer (``Spec.forbidden``); the probe only reports.
 
 This module is what a grader runs inside the student's (sandboxed) kernel, so it imports nothing
 that holds a reference answer: only the standard library, NumPy and (lazily) Keras. The verdict
@@ -20,15 +26,21 @@ Outcomes travel as data: :func:`to_data` / :func:`from_data` (see :mod:`.wire`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import dis
+import functools
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from .wire import KerasConfig, Opaque, from_data, roundtrip, shorten, to_data, type_name
 
-__all__ = ["KINDS", "KerasConfig", "NOT_IMPLEMENTED", "Opaque", "attempt", "from_data",
-           "materialise", "roundtrip", "run", "to_data", "type_name"]
+__all__ = ["KINDS", "KerasConfig", "MAX_USES", "NOT_IMPLEMENTED", "Opaque", "attempt",
+           "from_data", "materialise", "qualified_name", "recording_calls", "referenced_names",
+           "roundtrip", "run", "to_data", "type_name"]
 
 NOT_IMPLEMENTED = "not implemented yet"
 
@@ -283,7 +295,184 @@ KINDS: dict[str, Callable[[Any, Sequence[Any]], list[dict]]] = {
 
 def run(kind: str, answer: Any, cases: Sequence[Any]) -> list[dict]:
     """The outcomes of ``answer`` on ``cases`` by the probe ``kind`` (a key of :data:`KINDS`),
-    one per case; pass them through :func:`to_data` to send them."""
+    one per case; pass them through :func:`to_data` to send them. For a function or class
+    answer every outcome also gets ``"uses"``: :func:`referenced_names` and the calls its code
+    made while the probe ran (:func:`recording_calls`), at most :data:`MAX_USES` names."""
     if kind not in KINDS:
         raise ValueError(f"probe kind must be one of {sorted(KINDS)}, got {kind!r}")
-    return KINDS[kind](answer, cases)
+    namespace = _namespace(answer)
+    if namespace is None:
+        return KINDS[kind](answer, cases)
+    with recording_calls(namespace) as called:
+        outcomes = KINDS[kind](answer, cases)
+    uses = sorted(set(referenced_names(answer)) | called)[:MAX_USES]
+    return [{**outcome, "uses": uses} if "refused" not in outcome else outcome
+            for outcome in outcomes]
+
+
+# --- what an answer uses: the student side reports, the judge decides -------------------------
+
+MAX_USES = 300  # names reported per answer, at most
+_MISSING = object()
+_LOADS = ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF")
+_ATTRIBUTES = ("LOAD_ATTR", "LOAD_METHOD")
+_STORES = ("STORE_FAST", "STORE_NAME", "STORE_DEREF")
+
+
+def qualified_name(obj: Any) -> str | None:
+    """``module.qualname`` of a function, method, class or builtin (``functools.partial``: of
+    its function); None for anything else (modules, instances)."""
+    if isinstance(obj, functools.partial):
+        return qualified_name(obj.func)
+    target = getattr(obj, "__func__", obj)
+    if not isinstance(target, (types.FunctionType, types.BuiltinFunctionType, type)):
+        return None
+    module, name = getattr(target, "__module__", None), getattr(target, "__qualname__", None)
+    return f"{module}.{name}" if isinstance(module, str) and isinstance(name, str) else None
+
+
+def _functions_of(answer: Any) -> list[types.FunctionType]:
+    """The Python functions whose code makes up ``answer`` (a function, method, partial, or a
+    class's own methods)."""
+    if isinstance(answer, functools.partial):
+        return _functions_of(answer.func)
+    target = getattr(answer, "__func__", answer)
+    target = getattr(target, "__wrapped__", target)
+    if isinstance(target, types.FunctionType):
+        return [target]
+    if isinstance(target, type):
+        found = []
+        for value in vars(target).values():
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if isinstance(value, types.FunctionType):
+                found.append(value)
+        return found
+    return []
+
+
+def _namespace(answer: Any) -> dict | None:
+    """The globals of the module (the notebook) that defines ``answer``; None for a value."""
+    functions = _functions_of(answer)
+    return functions[0].__globals__ if functions else None
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    """``obj.name`` for a module or class (never a property of an instance), else missing."""
+    if not isinstance(obj, (types.ModuleType, type)):
+        return _MISSING
+    try:
+        return getattr(obj, name)
+    except Exception:  # noqa: BLE001 - a lazy attribute that fails to load is not used
+        return _MISSING
+
+
+def _lookup(function: types.FunctionType, name: str) -> Any:
+    """A global (or builtin) name as ``function`` resolves it; a free variable from its
+    closure."""
+    if name in function.__code__.co_freevars and function.__closure__:
+        cell = function.__closure__[function.__code__.co_freevars.index(name)]
+        with contextlib.suppress(ValueError):  # an empty cell
+            return cell.cell_contents
+        return _MISSING
+    if name in function.__globals__:
+        return function.__globals__[name]
+    return _MISSING
+
+
+def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
+    """``code`` and the code objects nested in it (inner functions, lambdas, comprehensions)."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def _resolved(function: types.FunctionType) -> Iterator[Any]:
+    """Every object a global name, free variable, attribute chain (``keras.applications.VGG19``)
+    or import in ``function``'s code (nested code included) stands for, when it can be resolved
+    without running it — a local name bound to one (``layers = keras.layers``) included; plus
+    its defaults and closure values."""
+    yield from function.__defaults__ or ()
+    yield from (function.__kwdefaults__ or {}).values()
+    for cell in function.__closure__ or ():
+        with contextlib.suppress(ValueError):
+            yield cell.cell_contents
+    for code in _codes(function.__code__):
+        current, imported, local = _MISSING, _MISSING, {}
+        for instruction in dis.get_instructions(code):
+            op, name = instruction.opname, instruction.argval
+            if op in _STORES and isinstance(name, str) and current is not _MISSING:
+                local[name] = current  # `layers = keras.layers`, `from m import f`
+                current = _MISSING
+                continue
+            if op in _LOADS and isinstance(name, str):
+                current = _lookup(function, name)
+            elif op == "LOAD_FAST" and isinstance(name, str):
+                current = local.get(name, _MISSING)
+            elif op in _ATTRIBUTES and isinstance(name, str) and current is not _MISSING:
+                current = _attribute(current, name)
+            elif op == "IMPORT_NAME" and isinstance(name, str):
+                imported = sys.modules.get(name, _MISSING)
+                current = sys.modules.get(name.split(".")[0], _MISSING)
+            elif op == "IMPORT_FROM" and isinstance(name, str):
+                current = _attribute(imported, name)
+            else:
+                current = _MISSING
+            if current is not _MISSING:
+                yield current
+
+
+def referenced_names(answer: Any) -> list[str]:
+    """Qualified names (:func:`qualified_name`) of ``answer`` itself and of the functions and
+    classes from outside its notebook that its code refers to — statically, without running it.
+    Functions and classes defined in the same module as the answer (the notebook: same globals)
+    are followed recursively and not reported; the answer's own name always is."""
+    namespace = _namespace(answer)
+    own = qualified_name(answer)
+    names = {own} if own else set()
+    seen: set[int] = set()
+    todo = list(_functions_of(answer))
+    while todo:
+        function = todo.pop()
+        if id(function) in seen:
+            continue
+        seen.add(id(function))
+        for obj in _resolved(function):
+            if namespace is not None and _defined_in(obj, namespace):
+                todo += [f for f in _functions_of(obj) if id(f) not in seen]
+                continue
+            name = qualified_name(obj)
+            if name:
+                names.add(name)
+    return sorted(names)
+
+
+def _defined_in(obj: Any, namespace: dict) -> bool:
+    functions = _functions_of(obj)
+    return bool(functions) and all(f.__globals__ is namespace for f in functions)
+
+
+@contextlib.contextmanager
+def recording_calls(namespace: dict) -> Iterator[set[str]]:
+    """Record, while the block runs, every Python function that code defined in ``namespace``
+    (the notebook's globals) calls directly and that is defined elsewhere, as
+    ``module.qualname``: what static reading misses (``getattr(models, name)()``, a module
+    imported under another name). The calling thread only; the previous profiler is restored."""
+    called: set[str] = set()
+
+    def profile(frame: types.FrameType, event: str, arg: Any) -> None:
+        if event != "call":
+            return
+        caller = frame.f_back
+        if caller is not None and caller.f_globals is namespace \
+                and frame.f_globals is not namespace:
+            module = frame.f_globals.get("__name__", "?")
+            called.add(f"{module}.{getattr(frame.f_code, 'co_qualname', frame.f_code.co_name)}")
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield called
+    finally:
+        sys.setprofile(previous)

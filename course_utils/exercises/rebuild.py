@@ -99,6 +99,8 @@ FACTS: dict[str, Callable[[Any], Any]] = {
     "conv_layers": lambda m: sum(_kind(layer) == "Conv2D" for layer in m.layers),
     "add_layers": lambda m: sum(_kind(layer) == "Add" for layer in m.layers),
     "has_add": lambda m: any(_kind(layer) == "Add" for layer in m.layers),
+    "pooling": lambda m: tuple(_kind(layer) for layer in all_layers(m)
+                               if "Pooling" in _kind(layer)),  # e.g. ("AveragePooling2D", …)
     "row_parameters": lambda m: tuple(int(layer.count_params()) for layer in _weighted(m)),
     "activations": lambda m: tuple(str(layer.get_config().get("activation"))
                                    for layer in _weighted(m)),
