@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from course_utils import conv, training
 from course_utils import exercises as ex
 from course_utils.models import lecture
 from tests.conftest import not_implemented as stub
@@ -313,7 +314,7 @@ def test_new_checks_reject_bad_data():
     with pytest.raises(ValueError, match=r"images must be \(N, H, W\), got shape \(4, 4\)"):
         ex.check_learned_kernel(kernel_by_least_squares, np.ones((4, 4)))
     with pytest.raises(ValueError, match=r"images must be \(N, H, W\), got shape \(3,\)"):
-        ex.kernel_targets(np.ones(3), ex.SOBEL_X)
+        conv.kernel_targets(np.ones(3), ex.SOBEL_X)
     with pytest.raises(ValueError, match="one row per image, got 160, 160 and 3"):
         ex.check_new_feature(ink_runs, BARS[0], BARS[1], np.ones((3, 2)))
 
@@ -418,12 +419,13 @@ def test_check_no_pooling(build, passed, text, capsys):
 def test_compare_pooling_trains_both_models_and_waits_for_a_stub(capsys):
     rng = np.random.default_rng(0)
     x, y = rng.random((64, 32, 32, 3)).astype("float32"), rng.integers(0, 10, 64)
-    table = ex.compare_pooling(_slide_without_pooling, x, y, x[:32], y[:32], epochs=1, n_images=64)
+    table = training.compare_pooling(_slide_without_pooling, x, y, x[:32], y[:32], epochs=1,
+                                     n_images=64)
     assert list(table.index) == ["slide model", "without pooling"]
     assert table.loc["slide model", "parameters"] == 3_692_938
     assert table.loc["without pooling", "parameters"] == 896 + (30 * 30 * 32 + 1) * 512 + 5_130
     assert table[["train accuracy", "val accuracy"]].stack().between(0, 1).all()
-    assert ex.compare_pooling(stub, x, y, x, y) is None
+    assert training.compare_pooling(stub, x, y, x, y) is None
     assert "finish Exercise 5.3" in capsys.readouterr().out
 
 

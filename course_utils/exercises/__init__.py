@@ -96,8 +96,6 @@ _WHERE = {
     "check_vgg19": ".nb07",
     "check_vgg_row": ".nb07",
     "check_welch_p_values": ".nb05b",
-    "compare_pooling": "..training",
-    "kernel_targets": "..conv",
     "lenet_validation_accuracy": ".nb04",
 }
 _FRAMEWORK = ("NotRight", "Spec", "Verdict", "array", "attempt", "check", "contextual", "exact",
