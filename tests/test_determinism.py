@@ -12,15 +12,11 @@ machine with far more memory it may pass with or without the fix.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-CHILD = f"""
-import hashlib, sys
-sys.path.insert(0, {str(ROOT)!r})
+CHILD = """
+import hashlib
 import numpy as np
 from course_utils import config
 one_op = config.seed_everything(0)
