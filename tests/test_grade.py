@@ -326,6 +326,9 @@ def test_bwrap_command_isolates_the_run(tmp_path):
     assert [str(out), sandbox.OUT] in [args[i + 1:i + 3] for i, a in enumerate(args)
                                        if a == "--ro-bind"]
     assert str(ROOT / "notebooks") not in args and args[-1] == "--"
+    # the package here lies under /tmp (pytest's tmp_path): the private /tmp must be mounted
+    # before it, or the tmpfs would hide it (a clone under /tmp graded nothing)
+    assert args.index("--tmpfs") < args.index(str(tmp_path))
     limits = sandbox.prlimit_prefix(sandbox.Limits(memory=2**30))
     assert "--as=1073741824" in limits and "--core=0" in limits
     assert isinstance(sandbox.unavailable(), str)

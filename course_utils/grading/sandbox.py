@@ -180,18 +180,20 @@ def bwrap_args(run_in: Path, run_out: Path, package: Path, limits: Limits,
     write those, each up to ``limits.file_size`` bytes, and create nothing there."""
     args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000",
-            *_system_mounts()]
+            *_system_mounts(),
+            # the private /tmp first: the interpreter, the course or its data may live under
+            # /tmp (a clone there), and a later tmpfs would hide their binds
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.tmp_size), "--tmpfs", "/tmp",
+            "--size", str(limits.shm_size), "--tmpfs", "/dev/shm",
+            "--dir", WORK, "--dir", HOME]
     for root in python_roots():
         args += ["--ro-bind", str(root), str(root)]
     args += ["--ro-bind", str(package), str(package_dir())]
     data = data_dir()
     if data is not None:
         args += ["--ro-bind", str(data), str(data)]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.tmp_size), "--tmpfs", "/tmp",
-             "--size", str(limits.shm_size), "--tmpfs", "/dev/shm",
-             "--dir", WORK, "--dir", HOME,
-             "--ro-bind", str(run_in), IN, "--ro-bind", str(run_out), OUT]
+    args += ["--ro-bind", str(run_in), IN, "--ro-bind", str(run_out), OUT]
     for name in outputs:
         args += ["--bind", str(run_out / name), f"{OUT}/{name}"]
     args += ["--clearenv", *env_args(), "--chdir", WORK, "--remount-ro", "/", "--"]
