@@ -47,7 +47,7 @@ bench: setup  ## speed: hand-written convolution vs SciPy vs TensorFlow, then ev
 	$(COURSE) bench
 	$(QUICK) $(COURSE) run
 
-full-profile: setup  ## 04, 05, 07 in the full profile on CIFAR=zip MNIST=folder (about an hour on 2 cores)
+full-profile: setup  ## every notebook in the full profile on CIFAR=zip MNIST=folder (copies in build/)
 	@test -n "$(CIFAR)" -a -n "$(MNIST)" || { echo "usage: make full-profile CIFAR=cifar10_jpeg_train50k.zip MNIST=mnist-idx-folder/" >&2; exit 2; }
 	$(COURSE) full-profile --cifar "$(CIFAR)" --mnist "$(MNIST)"
 

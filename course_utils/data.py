@@ -38,6 +38,7 @@ from .data_formats import (
     CIFAR10_CLASSES,
     DataIntegrityError,
     DataUnavailableError,
+    keras_layout_origin,
     load_png,
     read_cifar10_archive,
     read_keras_layout,
@@ -525,11 +526,14 @@ def load_photo(name: str) -> tuple[np.ndarray, str]:
 def sources() -> dict[str, str]:
     """Which source each data set will come from on this machine, without loading it."""
 
-    routes = {"served": f"Keras-layout archive ({SERVED_ENV})", "cache": "Keras (cache)",
-              "debian": "Keras (Debian files)", "download": "Keras (download)"}
+    routes = {"cache": "Keras (cache)", "debian": "Keras (Debian files)",
+              "download": "Keras (download)"}
 
     def pick(dataset: str, offline: str) -> str:
         how = keras_source(dataset)
+        if how == "served":             # the archive says how its test split was made
+            path = served_file(dataset)
+            return f"Keras-layout archive {path.name} from {keras_layout_origin(path)}"
         return routes[how] if how else offline
 
     def bundled(name: str, label: str) -> str:

@@ -60,8 +60,14 @@ def read_keras_layout(path: str | Path) -> tuple[tuple[tuple[np.ndarray, np.ndar
     """
     with np.load(path, allow_pickle=False) as f:
         train, test = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-        origin = str(f["origin"]) if "origin" in f.files else "unknown origin"
-    return (train, test), origin
+    return (train, test), keras_layout_origin(path)
+
+
+def keras_layout_origin(path: str | Path) -> str:
+    """What a Keras-layout ``.npz`` says it was made from (its ``origin`` entry: the archive and
+    how its test split was made), else "unknown origin"; reads only that entry."""
+    with np.load(path, allow_pickle=False) as f:
+        return str(f["origin"]) if "origin" in f.files else "unknown origin"
 
 
 _ARCHIVE_ENTRY = re.compile(r"^(?:[^/]+/)*?(train|test)/([a-z]+)/[^/]+\.(?:jpe?g|png)$", re.I)

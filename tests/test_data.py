@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import checksums, data
+from course_utils import checksums, data, data_formats
 
 ROOT = Path(__file__).resolve().parent.parent
 CIFAR_ZIP = data.CIFAR10_JPEG
@@ -313,8 +313,18 @@ def test_served_keras_layout_archives_replace_the_keras_call(empty_keras_cache, 
     assert cifar.x_train.shape == (200, 32, 32, 3) and cifar.y_test.dtype == np.int64
     assert mnist.source.startswith("Keras-layout archive mnist.npz (300 train + 60 test")
     assert mnist.x_train.shape == (100, 28, 28)
-    assert data.sources()["CIFAR-10"] == "Keras-layout archive (COURSE_KERAS_DATASETS)"
+    assert data.sources()["CIFAR-10"] == "Keras-layout archive cifar10.npz from cifar10_archive.zip"
     assert data.load_cifar10(source="offline").source.startswith("bundled")  # not served then
+
+
+def test_a_served_archive_without_origin_says_so(tmp_path):
+    folder = _served_npz(tmp_path / "served", "mnist", (28, 28), 20, 10)
+    with np.load(folder / "mnist.npz") as f:
+        arrays = {k: f[k] for k in f.files if k != "origin"}
+    np.savez(folder / "mnist.npz", **arrays)
+    assert data_formats.keras_layout_origin(folder / "mnist.npz") == "unknown origin"
+    assert data_formats.keras_layout_origin(_served_npz(tmp_path / "other", "mnist", (28, 28), 20,
+                                                        10) / "mnist.npz") == "mnist_archive.zip"
 
 
 def test_served_folder_without_the_file_falls_back(empty_keras_cache, tmp_path, monkeypatch):

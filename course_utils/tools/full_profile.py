@@ -1,4 +1,4 @@
-"""Measure the full profile as a user with a network runs it: 04, 05 and 07 on full-size data.
+"""Measure the full profile as a user with a network runs it: every notebook on full-size data.
 
     cnn-course full-profile --cifar PATH/cifar10_jpeg_train50k.zip --mnist PATH/mnist/
     make full-profile CIFAR=PATH/cifar10_jpeg_train50k.zip MNIST=PATH/mnist/
@@ -57,8 +57,6 @@ from . import build_dir, run_notebooks
 
 SPLIT_SEED = 0
 TEST_SIZE = 10_000
-NOTEBOOKS = ("04_lenet_mnist.ipynb", "05_cifar10_cnn_callbacks.ipynb",
-             "07_classic_architectures.ipynb")
 OUT = build_dir() / "full_profile"
 IDX_MAGIC = {1: 2049, 3: 2051}  # labels, images
 
@@ -255,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="zip laid out <split>/<class>/NNNN.jpg")
     parser.add_argument("--mnist", type=existing_dir, help="folder with train-*-idx*-ubyte.gz")
     parser.add_argument("--notebooks", nargs="+",
-                        help=f"numbers, paths or 'all' (default: {', '.join(NOTEBOOKS)})")
+                        help="numbers, paths or 'all' (default: all, the lecture edition)")
     parser.add_argument("--inplace", action="store_true",
                         help="store the outputs in the notebooks (the lecture edition)")
     parser.add_argument("--dry-run", action="store_true",
@@ -268,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cifar is None and args.mnist is None:
         parser.error("give --cifar ARCHIVE and/or --mnist FOLDER")
-    chosen = list(args.notebooks or NOTEBOOKS)
+    chosen = list(args.notebooks or ["all"])
     notebooks = notebook_selection(parser, [] if chosen == ["all"] else chosen)
     with tempfile.TemporaryDirectory(prefix="keras-datasets-") as served:
         print(f"serving in {served} (COURSE_KERAS_DATASETS):")
