@@ -46,7 +46,11 @@ __all__ = [
     "patches_grid",
     "receptive_field_of",
     "saliency_grid",
-    "deletion_score",
+    "deletion_auc",
+    "deletion_curve",
+    "deletion_summary",
+    "deletion_verdict",
+    "random_regions",
     "to_pixels",
 ]
 
@@ -417,33 +421,9 @@ def to_pixels(values: Any, extent: tuple[float, float, float, float],
     return values[np.ix_(np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1))]
 
 
-def deletion_score(model: Any, image: Any, class_index: int, pixel_maps: Any,
-                   fraction: float, fill: Any, softmax: bool = True) -> np.ndarray:
-    """The deletion test (Petsiuk et al., "RISE", BMVC 2018): hide the ``fraction`` of pixels a
-    saliency map ranks highest and measure the class probability that is left.
-
-    ``pixel_maps``: (M, H, W) or (H, W) pixel importances (:func:`to_pixels`); for each map the
-    ⌈fraction·H·W⌉ pixels with the largest values (ties broken by position) are replaced by
-    ``fill`` (a number, a colour or an image (H, W, C), e.g. a blurred copy). One batch of M
-    images through ``model`` (logits, turned into probabilities when ``softmax``). Returns (M,)
-    probabilities of ``class_index``: the lower, the better the map found the evidence. Compare
-    with random maps of the same size to know what "low" means.
-    """
-    image = _as_image(image).astype("float32")
-    maps = np.asarray(pixel_maps, dtype="float64")
-    maps = maps[None] if maps.ndim == 2 else maps
-    if maps.ndim != 3 or maps.shape[1:] != image.shape[:2]:
-        raise ValueError(f"expected pixel maps (M, {image.shape[0]}, {image.shape[1]}), got "
-                         f"shape {np.shape(pixel_maps)}")
-    if not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    fill = np.broadcast_to(np.asarray(fill, dtype="float32"), image.shape)
-    k = int(np.ceil(fraction * image.shape[0] * image.shape[1]))
-    batch = np.repeat(image[None], len(maps), axis=0)
-    for m, values in enumerate(maps):
-        hidden = np.argsort(-values.ravel(), kind="stable")[:k]
-        rows, cols = np.unravel_index(hidden, image.shape[:2])
-        batch[m, rows, cols] = fill[rows, cols]
+def _probabilities(model: Any, batch: np.ndarray, class_index: int, softmax: bool) -> np.ndarray:
+    """``model.predict(batch)`` → (N,) scores of ``class_index`` (probabilities when
+    ``softmax``: the model returns logits)."""
     scores = np.asarray(model.predict(batch, batch_size=32, verbose=0), dtype="float64")
     if not 0 <= class_index < scores.shape[-1]:
         raise ValueError(f"class_index must be between 0 and {scores.shape[-1] - 1}, got "
@@ -454,11 +434,104 @@ def deletion_score(model: Any, image: Any, class_index: int, pixel_maps: Any,
     return scores[:, class_index]
 
 
-def grad_cam_from(feature_maps: Any, gradients: Any) -> np.ndarray:
+def deletion_curve(model: Any, image: Any, class_index: int, pixel_maps: Any,
+                   fractions: Sequence[float], fill: Any, softmax: bool = True) -> np.ndarray:
+    """The deletion curve (Petsiuk et al., "RISE", BMVC 2018): the class probability left after
+    hiding the pixels a saliency map ranks highest, for a growing share of the image.
+
+    ``pixel_maps``: (M, H, W) or (H, W) pixel importances (:func:`to_pixels`); for fraction f,
+    the k = round(f·H·W) pixels with the largest values (ties broken by position) are replaced
+    by ``fill`` (a number, a colour or an image (H, W, C), e.g. a blurred copy). One batch of
+    M·F images through ``model`` (logits, turned into probabilities when ``softmax``).
+    Returns (M, F): the lower and the sooner it falls, the better the map found the evidence.
+    Score a curve with :func:`deletion_auc`, and compare with :func:`random_regions`.
+    """
+    image = _as_image(image).astype("float32")
+    maps = np.asarray(pixel_maps, dtype="float64")
+    maps = maps[None] if maps.ndim == 2 else maps
+    if maps.ndim != 3 or maps.shape[1:] != image.shape[:2]:
+        raise ValueError(f"expected pixel maps (M, {image.shape[0]}, {image.shape[1]}), got "
+                         f"shape {np.shape(pixel_maps)}")
+    fractions = np.asarray(fractions, dtype="float64")
+    if fractions.ndim != 1 or fractions.size == 0 or fractions.min() < 0 or fractions.max() > 1:
+        raise ValueError(f"expected fractions in [0, 1], got {fractions.tolist()}")
+    fill = np.broadcast_to(np.asarray(fill, dtype="float32"), image.shape)
+    n_pixels = image.shape[0] * image.shape[1]
+    counts = np.rint(fractions * n_pixels).astype(int)
+    batch = np.repeat(image[None], len(maps) * len(counts), axis=0)
+    for m, values in enumerate(maps):
+        order = np.argsort(-values.ravel(), kind="stable")
+        for f, k in enumerate(counts):
+            rows, cols = np.unravel_index(order[:k], image.shape[:2])
+            batch[m * len(counts) + f, rows, cols] = fill[rows, cols]
+    return _probabilities(model, batch, class_index, softmax).reshape(len(maps), len(counts))
+
+
+def deletion_auc(fractions: Sequence[float], curves: Any) -> np.ndarray:
+    """Area under deletion curves (M, F) or (F,), divided by the span of ``fractions``: the mean
+    probability over the deleted share, (1/(f_F − f_1)) ∫ p(f) df by the trapezoid rule.
+
+    In [0, 1] for probabilities; lower = the map's top pixels carry more of the evidence.
+    Returns (M,) (a float array of one value for one curve).
+    """
+    fractions = np.asarray(fractions, dtype="float64")
+    curves = np.atleast_2d(np.asarray(curves, dtype="float64"))
+    if fractions.ndim != 1 or fractions.size < 2 or not (np.diff(fractions) > 0).all():
+        raise ValueError(f"expected at least two increasing fractions, got {fractions.tolist()}")
+    if curves.shape[-1] != fractions.size:
+        raise ValueError(f"expected curves (M, {fractions.size}), got shape {curves.shape}")
+    return np.trapezoid(curves, fractions, axis=-1) / (fractions[-1] - fractions[0])
+
+
+def random_regions(image_shape: tuple[int, ...], n: int, seed: int = 0) -> np.ndarray:
+    """``n`` random contiguous regions as pixel maps (n, H, W), the baseline of the deletion test.
+
+    Map i is minus the distance to a centre drawn uniformly over the image (real coordinates):
+    its top k pixels are the k pixels nearest that centre — a disc of exactly k pixels, clipped
+    by the image border (a half or quarter disc there), one connected piece for every k. Given
+    to :func:`deletion_curve` next to a saliency map, each region hides as many pixels as the
+    map does at every fraction, but in one random blob rather than where the map points.
+    """
+    n = positive_int("n", n)
+    h, w = int(image_shape[0]), int(image_shape[1])
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform((-0.5, -0.5), (h - 0.5, w - 0.5), size=(n, 2))
+    rows, cols = np.mgrid[:h, :w]
+    return -np.hypot(rows[None] - centres[:, 0, None, None], cols[None] - centres[:, 1, None, None])
+
+
+def deletion_verdict(auc: float, random_aucs: Any) -> str:
+    """The rule of the deletion test: how a map's area under the curve compares with random
+    regions' (:func:`random_regions`).
+
+    ``"faithful"`` when the AUC is below every one of the n ≥ 19 random regions' AUCs — a map no
+    better than a random region would do that with probability 1/(n + 1) ≤ 5 %; ``"no better
+    than random"`` when it is at or above their median; ``"inconclusive"`` in between.
+    """
+    random_aucs = np.asarray(random_aucs, dtype="float64").ravel()
+    if random_aucs.size < 19:
+        raise ValueError(f"expected at least 19 random regions (a 5 % rank test), got "
+                         f"{random_aucs.size}")
+    if auc < random_aucs.min():
+        return "faithful"
+    return "no better than random" if auc >= np.median(random_aucs) else "inconclusive"
+
+
+def deletion_summary(auc: float, random_aucs: Any) -> dict[str, Any]:
+    """One row of the deletion-test table: the map's AUC, the random regions' median, min and
+    max, and :func:`deletion_verdict`."""
+    random_aucs = np.asarray(random_aucs, dtype="float64").ravel()
+    return {"AUC": float(auc), "random median": float(np.median(random_aucs)),
+            "random min": float(random_aucs.min()), "random max": float(random_aucs.max()),
+            "verdict": deletion_verdict(auc, random_aucs)}
+
+
+def grad_cam_from(feature_maps: Any, gradients: Any, normalise: bool = True) -> np.ndarray:
     """Grad-CAM map from a layer's maps A (h, w, C) and the score's gradients ∂y/∂A (h, w, C).
 
     α_c = mean over (h, w) of ∂y/∂A_c (how much channel c matters for the class);
-    map = ReLU(Σ_c α_c A_c), divided by its maximum (all zeros stay zeros). Returns (h, w).
+    map = ReLU(Σ_c α_c A_c), divided by its maximum when ``normalise`` (all zeros stay zeros;
+    every map then peaks at 1, however weak) — else in the score's units. Returns (h, w).
     """
     a, g = np.asarray(feature_maps, dtype="float64"), np.asarray(gradients, dtype="float64")
     if a.ndim != 3 or a.shape != g.shape:
@@ -467,11 +540,14 @@ def grad_cam_from(feature_maps: Any, gradients: Any) -> np.ndarray:
     weights = g.mean(axis=(0, 1))
     cam = np.maximum((a * weights).sum(axis=-1), 0.0)
     peak = cam.max()
-    return cam / peak if peak > 0 else cam
+    return cam / peak if normalise and peak > 0 else cam
 
 
-def grad_cam(model: Any, image: Any, class_index: int, layer_name: str) -> np.ndarray:
-    """Grad-CAM of ``class_index`` at the convolutional layer ``layer_name``: (h, w) in [0, 1].
+def grad_cam(model: Any, image: Any, class_index: int, layer_name: str,
+             normalise: bool = True) -> np.ndarray:
+    """Grad-CAM of ``class_index`` at the convolutional layer ``layer_name``: (h, w), in [0, 1]
+    when ``normalise`` (each map divided by its own maximum), else in logit units (maps of
+    several images or classes then share one scale).
 
     The score y is the model's output for the class; use logits (EfficientNet-Lite0 with
     ``classifier_activation=None``) as Selvaraju et al. do — after a softmax, the gradients of a
@@ -489,7 +565,7 @@ def grad_cam(model: Any, image: Any, class_index: int, layer_name: str) -> np.nd
                              f"{class_index}")
         score = scores[:, class_index]
     gradients = tape.gradient(score, maps)
-    return grad_cam_from(maps[0].numpy(), gradients[0].numpy())
+    return grad_cam_from(maps[0].numpy(), gradients[0].numpy(), normalise)
 
 
 # ----------------------------------------------------------------------------- figures (10)
@@ -543,16 +619,21 @@ class HeatMap:
 
     @classmethod
     def drop(cls, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
-             label: str = "drop of p") -> HeatMap:
+             label: str = "drop of p", limit: float = 1.0) -> HeatMap:
         """An occlusion drop p(image) − p(occluded): diverging colours centred on 0, scale
-        fixed to [−1, 1] (red: hiding the square lowers p, blue: raises it)."""
-        return cls(values, extent, -1.0, 1.0, "RdBu_r", label)
+        [−limit, limit] (red: hiding the square lowers p, blue: raises it); pass the same
+        ``limit`` to every map of a column, e.g. their largest |drop|."""
+        if not limit > 0:
+            raise ValueError(f"expected a positive limit, got {limit}")
+        return cls(values, extent, -float(limit), float(limit), "RdBu_r", label)
 
     @classmethod
     def cam(cls, values: np.ndarray, extent: tuple[float, float, float, float] | None = None,
-            label: str = "Grad-CAM") -> HeatMap:
-        """A Grad-CAM map in [0, 1] (fixed scale: a weak map stays dark)."""
-        return cls(values, extent, 0.0, 1.0, "inferno", label)
+            label: str = "Grad-CAM", vmax: float = 1.0) -> HeatMap:
+        """A Grad-CAM map on [0, vmax]. A normalised map (:func:`grad_cam`) peaks at 1 whatever
+        its strength, so a shared scale means something only for unnormalised maps
+        (``normalise=False``) drawn with the same ``vmax``, e.g. the largest of a column."""
+        return cls(values, extent, 0.0, float(vmax), "inferno", label)
 
 
 def saliency_grid(images: Sequence[np.ndarray], rows: Sequence[dict[str, HeatMap]],

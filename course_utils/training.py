@@ -509,37 +509,87 @@ def training_losses(model: keras.Model, x: np.ndarray, y: np.ndarray, epochs: in
     return [float(v) for v in history.history["loss"]]
 
 
+def compare_on_validation(correct_a: object, correct_b: object, a: str = "A",
+                          b: str = "B") -> Any:
+    """:func:`course_utils.comparison.compare_on_test_set` for a *design choice*: the same paired
+    bootstrap over the images, here validation images carved from the training data (the test
+    set decides nothing), with a method line that names them so. ``correct_a, correct_b``: (N,)
+    bool, whether each validation image is classified right by A and by B."""
+    import dataclasses
+
+    from .comparison import compare_on_test_set
+
+    result = compare_on_test_set(correct_a, correct_b, a, b)
+    return dataclasses.replace(result, method=result.method.replace("test images",
+                                                                    "validation images"))
+
+
+def train_and_score(model: keras.Model, x: np.ndarray, y: np.ndarray, x_val: np.ndarray,
+                    y_val: np.ndarray, epochs: int, seed: int = 0,
+                    batch_size: int = 64) -> tuple[float, np.ndarray]:
+    """Train ``model`` (RMSprop, sparse cross-entropy, seeded with ``seed``) for ``epochs`` on
+    ``x`` (N, H, W, C), ``y`` (N,), then score it in inference mode (no dropout, no
+    augmentation): returns (training accuracy, correct) — the accuracy ``model.evaluate``
+    measures on the clean training images ``x``, not the running accuracy of ``fit`` over
+    augmented or dropped-out batches, and ``correct`` (N_val,) bool, whether each validation
+    image ``x_val`` is classified right (for :func:`course_utils.comparison.compare_on_test_set`).
+    """
+    _check_split(x, y, x_val, y_val)
+    epochs = positive_int("epochs", epochs)
+    keras.utils.set_random_seed(seed)
+    model.compile(optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"],
+                  loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+    _, train_accuracy = model.evaluate(x, y, batch_size=500, verbose=0)
+    correct = predict_labels(model, x_val, batch_size=500) == np.asarray(y_val)
+    return float(train_accuracy), correct
+
+
 def compare_models(models: Mapping[str, keras.Model], x: np.ndarray, y: np.ndarray,
                    x_val: np.ndarray, y_val: np.ndarray, epochs: int = 2, n_images: int = 2000,
                    seed: int = 0, batch_size: int = 128) -> Any:
-    """Train each model (RMSprop, sparse cross-entropy, seeded) for ``epochs`` on the first
-    ``n_images`` of ``x`` (N, H, W, C), ``y`` (N,); a pandas DataFrame, one row per name:
-    parameters, train accuracy and val accuracy (on ``x_val``, ``y_val``) after the last
-    epoch."""
+    """:func:`train_and_score` for each model on the first ``n_images`` of ``x``, ``y``; a pandas
+    DataFrame, one row per name: parameters, train accuracy (clean training images, inference
+    mode) and val accuracy (on ``x_val``, ``y_val``)."""
     import pandas as pd
 
     _check_split(x, y, x_val, y_val)
     rows = {}
     for name, model in models.items():
-        keras.utils.set_random_seed(seed)
-        model.compile(optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"],
-                      loss="sparse_categorical_crossentropy")
-        history = model.fit(x[:n_images], y[:n_images], epochs=epochs, batch_size=batch_size,
-                            validation_data=(x_val, y_val), verbose=0)
-        rows[name] = {"parameters": model.count_params(),
-                      "train accuracy": history.history["accuracy"][-1],
-                      "val accuracy": history.history["val_accuracy"][-1]}
-    return pd.DataFrame(rows).T
+        train_accuracy, correct = train_and_score(model, x[:n_images], y[:n_images], x_val,
+                                                  y_val, epochs, seed, batch_size)
+        rows[name] = {"parameters": model.count_params(), "train accuracy": train_accuracy,
+                      "val accuracy": float(correct.mean())}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def compare_pooling(build_fn: Callable[[], Any], x: np.ndarray, y: np.ndarray,
-                    x_val: np.ndarray, y_val: np.ndarray, epochs: int = 2,
-                    n_images: int = 2000, seed: int = 0) -> Any:
-    """Notebook 05 (after exercise 5.3): :func:`compare_models` of the slide model
-    (``models.cifar_slide_cnn``) and ``build_fn()`` ("without pooling"), or None (with a
-    message) while ``build_fn`` is not a working builder of a Keras model."""
-    from .models import cifar_slide_cnn
+POOLING_ROWS = ("with pooling", "without pooling")
 
+
+def pooling_experiment(build_fn: Callable[[], Any], x: np.ndarray, y: np.ndarray,
+                       x_val: np.ndarray, y_val: np.ndarray, epochs: int = 2,
+                       seed: int = 0) -> tuple[Any, Any] | None:
+    """Notebook 05, exercise 5.3 — Chollet's experiment: the lecture's MNIST CNN
+    (:func:`course_utils.models.lecture_cnn`, three 3×3 convolutions with 2×2 max pooling after
+    the first two) against ``build_fn()``, the same network without its pooling layers.
+
+    Each model is built after seeding with ``seed`` and trained by :func:`train_and_score`
+    (RMSprop, batches of 64) on ``x`` (N, 28, 28, 1), ``y`` (N,). Returns ``(table,
+    comparison)``: a DataFrame with rows :data:`POOLING_ROWS` and columns parameters, last conv
+    output (h×w×c), receptive field (side, in input pixels, of one unit of the last convolution:
+    :func:`course_utils.receptive_field.receptive_field`), field coverage (share of the input
+    one field covers), train accuracy (clean training images) and val accuracy; and
+    :func:`compare_on_validation` of the two models' validation results (without − with
+    pooling, paired over the validation images). Returns None, with a message,
+    while ``build_fn`` does not build a Keras model (an unfinished exercise).
+    """
+    import pandas as pd
+
+    from .models import lecture_cnn
+    from .receptive_field import receptive_field
+
+    _check_split(x, y, x_val, y_val)
+    keras.utils.set_random_seed(seed)
     try:
         student = build_fn()
     except Exception as exc:  # noqa: BLE001 - an unfinished exercise: say so, no traceback
@@ -547,5 +597,17 @@ def compare_pooling(build_fn: Callable[[], Any], x: np.ndarray, y: np.ndarray,
     if not isinstance(student, keras.Model):
         print(f"✗ nothing to compare yet: build_fn() gave {student!r} (finish Exercise 5.3)")
         return None
-    return compare_models({"slide model": cifar_slide_cnn(), "without pooling": student},
-                          x, y, x_val, y_val, epochs, n_images, seed)
+    keras.utils.set_random_seed(seed)
+    rows, correct = {}, {}
+    for name, model in zip(POOLING_ROWS, (lecture_cnn(), student), strict=True):
+        last = receptive_field(model)[-1]
+        conv = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"][-1]
+        train_accuracy, correct[name] = train_and_score(model, x, y, x_val, y_val, epochs, seed)
+        rows[name] = {"parameters": model.count_params(),
+                      "last conv output": "×".join(map(str, conv.output.shape[1:])),
+                      "receptive field": f"{last.size}×{last.size}",
+                      "field coverage": last.coverage, "train accuracy": train_accuracy,
+                      "val accuracy": float(correct[name].mean())}
+    comparison = compare_on_validation(correct["without pooling"], correct["with pooling"],
+                                       "without pooling", "with pooling")
+    return pd.DataFrame.from_dict(rows, orient="index"), comparison

@@ -5,11 +5,16 @@ and one softmax Dense layer — is then trained on those cached vectors. Gradien
 are zero, so this is exactly what training ``base → Dense`` with ``base.trainable = False`` does,
 at a small fraction of the cost: many heads (several seeds, learning rates, cut layers) can be
 trained in seconds, which is what choosing hyper-parameters on a validation split needs.
+Notebook 09 chooses the cut and the head's learning rate this way; 09b recomputes that choice
+(:func:`few_shot_split`, :func:`cut_features`, :func:`validation_grid`) before fine-tuning, and
+measures how far fine-tuning moved the filters (:func:`filter_change`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -149,3 +154,84 @@ def mean_sd(values: object, digits: int = 3) -> str:
     if len(v) < 2:
         raise ValueError(f"mean_sd needs at least 2 values, got {len(v)}")
     return f"{v.mean():.{digits}f} ± {v.std(ddof=1):.{digits}f}"
+
+
+def few_shot_split(labels: object, per_class: int, val_per_class: int, seeds: Sequence[int],
+                   val_seed: int = 100) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """A validation split and one few-shot training set per seed, disjoint from it.
+
+    labels: (N,) integer classes. Returns ``(val_idx, {seed: train_idx})``: ``val_per_class``
+    images of every class drawn with ``val_seed``, and for each seed ``per_class`` images of every
+    class drawn from the rest (:func:`few_shot_indices`). Notebooks 09 and 09b draw the same sets.
+    """
+    val_idx = few_shot_indices(labels, val_per_class, seed=val_seed)
+    if not len(seeds):
+        raise ValueError("seeds must name at least one seed, got none")
+    return val_idx, {s: few_shot_indices(labels, per_class, seed=s, exclude=val_idx)
+                     for s in seeds}
+
+
+def cut_features(model: Any, images: np.ndarray, cuts: Sequence[str], image_size: int,
+                 maps: Sequence[str] = (), batch_size: int = 50
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One pass of ``images`` through ``model``: pooled features at each cut, and feature maps.
+
+    images: (N, H, W) grey or (N, H, W, 3), values 0–255, resized to ``image_size`` first.
+    Returns ``({cut: (N, C) GlobalAveragePooling2D of the layer's output}, {name: (N, h, w, c)
+    output of the layer})`` for the layer names in ``cuts`` and ``maps``.
+    """
+    import keras
+
+    from .models.efficientnet import resize_images
+
+    names = [layer.name for layer in model.layers]
+    missing = [n for n in (*cuts, *maps) if n not in names]
+    if missing or not cuts:
+        raise ValueError(f"expected at least one cut and layer names of the model, got cuts "
+                         f"{list(cuts)} and maps {list(maps)} (unknown: {missing})")
+    outputs = [keras.layers.GlobalAveragePooling2D()(model.get_layer(c).output) for c in cuts]
+    outputs += [model.get_layer(n).output for n in maps]
+    extractor = keras.Model(model.input, outputs)
+    out = extractor.predict(resize_images(images, image_size), batch_size=batch_size, verbose=0)
+    out = out if isinstance(out, list) else [out]
+    return dict(zip(cuts, out[:len(cuts)], strict=True)), dict(zip(maps, out[len(cuts):],
+                                                                  strict=True))
+
+
+def validation_grid(train: Mapping[int, Mapping[str, object]], y_train: Mapping[int, object],
+                    val: Mapping[str, object], y_val: object, lrs: Sequence[float],
+                    epochs: int = 40, batch_size: int = 25) -> dict[str, dict[float, float]]:
+    """Mean validation accuracy of heads for every (cut, learning rate), over seeds.
+
+    train: {seed: {cut: (N, D) training features}}; y_train: {seed: (N,)}; val: {cut: (M, D)};
+    y_val: (M,). For each cut and ``lr``, one :func:`train_softmax_head` per seed (the seed also
+    seeds the head) is scored on ``val[cut]``; returns ``{cut: {lr: mean accuracy}}``.
+    """
+    seeds = list(train)
+    if not seeds or set(seeds) != set(y_train):
+        raise ValueError(f"expected the same seeds in train and y_train, got {seeds} and "
+                         f"{list(y_train)}")
+    if not lrs:
+        raise ValueError("expected at least one learning rate, got none")
+    return {cut: {lr: float(np.mean([
+        train_softmax_head(train[s][cut], y_train[s], lr, epochs, batch_size, seed=s)
+        .accuracy(val[cut], y_val) for s in seeds])) for lr in lrs} for cut in val}
+
+
+def filter_change(before: Sequence[object], after: Sequence[object]) -> float:
+    """How far weights moved: ``‖after − before‖ / ‖before‖`` (Frobenius norms over all arrays).
+
+    before, after: lists of arrays of equal shapes, e.g. a block's ``get_weights()`` before and
+    after fine-tuning. 0 = untouched; 1 = moved as far as the weights' own size.
+    """
+    if len(before) != len(after) or not len(before):
+        raise ValueError(f"expected two equally long, non-empty lists of weights, got "
+                         f"{len(before)} and {len(after)}")
+    pairs = [(np.asarray(b, float), np.asarray(a, float)) for b, a in zip(before, after,
+                                                                          strict=True)]
+    if any(b.shape != a.shape for b, a in pairs):
+        raise ValueError(f"expected equal shapes, got {[(b.shape, a.shape) for b, a in pairs]}")
+    size = np.sqrt(sum(np.sum(b ** 2) for b, _ in pairs))
+    if size == 0:
+        raise ValueError("the weights before are all zero: no relative change")
+    return float(np.sqrt(sum(np.sum((a - b) ** 2) for b, a in pairs)) / size)

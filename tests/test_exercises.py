@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from scipy import stats
 from scipy.spatial.distance import cdist
 
-from course_utils import conv, saliency, transfer
+from course_utils import conv, data, saliency, transfer
 from course_utils import embeddings as emb
 from course_utils import exercises as ex
+from course_utils.exercises import framework, nb01, nb02, nb09, probes
 from course_utils.exercises.nb10 import occlusion_drops
 from course_utils.training import early_stop_epoch
 from tests.conftest import keras_early_stop_epoch
@@ -660,3 +661,209 @@ def test_value_checks_do_not_give_the_answer_away(name, capsys):
         for value in numbers:
             if str(value) not in repr(wrong):
                 assert str(value) not in line and f"{value:,}" not in line, line
+
+
+# --- grading contexts: the notebook values a grader rebuilds for the checks that take them -------
+
+CONTEXTUAL = {"0.1": "check_keras_layout", "0.2": "check_class_counts",
+              "1.1": "check_bounding_box_height", "1.2": "check_new_feature",
+              "1.3": "check_linear_classifier", "2.4": "check_learned_kernel",
+              "4.4": "check_lenet_build", "7.4": "check_residual_net",
+              "9.1": "check_transfer_head"}
+
+
+def quick_mnist():
+    quick = framework.grading_profile()
+    return data.load_mnist(n_train=quick.n_train, n_test=quick.n_test, source="offline")
+
+
+def graded_verdict(name, answer, rng=None):
+    """The verdict a grader reaches: context rebuilt, cases drawn, the probe's outcomes after a
+    JSON round trip (a value probe gets empty cases, as the grader cell sends them)."""
+    spec = ex.spec(name)
+    context = spec.grading_context(rng)
+    cases = spec.cases(rng, *context)
+    sent = [[] for _ in cases] if spec.probe == "value" else cases
+    outcomes = probes.roundtrip(probes.run(spec.probe, answer, sent))
+    return spec.judge(outcomes, cases, context)
+
+
+def test_the_checks_on_notebook_values_have_a_grading_context():
+    specs = {s.exercise: s for s in ex.SPECS.values() if s.context}
+    assert set(CONTEXTUAL) <= set(specs)
+    assert all(callable(specs[label].grading_context) for label in CONTEXTUAL)
+    assert not any(s.grading_context for s in ex.SPECS.values() if not s.context)
+    assert {s.exercise for s in ex.SPECS.values() if s.grading_note} == {"9.1"}
+
+
+def test_grading_profile_is_the_sandboxs():
+    from course_utils.grading.sandbox import env_args
+
+    args = env_args()
+    env = dict(zip(args[1::3], args[2::3], strict=True))
+    assert env["COURSE_PROFILE"] == framework.GRADING_PROFILE == "quick"
+    assert framework.grading_profile().name == "quick"
+    assert env["COURSE_OFFLINE"] == "1" and env["KERAS_HOME"].startswith(env["HOME"])
+
+
+def test_sandbox_source_loads_what_a_sandboxed_run_loads(tmp_path, monkeypatch):
+    # inside: an empty Keras cache (HOME on a tmpfs), offline, no served archive
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    monkeypatch.delenv(data.SERVED_ENV, raising=False)
+    for dataset in ("mnist", "fashion_mnist", "cifar10"):
+        inside = data.keras_source(dataset)
+        assert framework.sandbox_source(dataset) == ("offline" if inside is None else "auto")
+    assert framework.sandbox_source("mnist") == "offline"
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        framework.sandbox_source("imagenet")
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        framework.sandbox_context(lambda p, s: (), "imagenet")
+
+
+def test_notebook_data_takes_the_profiles_sizes():
+    quick = framework.grading_profile()
+    mnist = framework.notebook_data("mnist", quick, "offline")
+    assert (len(mnist.y_train), len(mnist.y_test)) == (quick.n_train, quick.n_test)
+    cifar = framework.notebook_data("cifar10", quick, "offline")
+    assert cifar.x_train.shape == (quick.n_cifar_train, 32, 32, 3)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        framework.notebook_data("svhn", quick)
+
+
+def test_mnist_contexts_are_what_the_sandboxed_notebook_loads():
+    mnist = quick_mnist()
+    np.testing.assert_array_equal(ex.spec("check_keras_layout").grading_context(None)[0],
+                                  mnist.x_train)
+    np.testing.assert_array_equal(ex.spec("check_class_counts").grading_context(None)[0],
+                                  mnist.y_train)
+    np.testing.assert_array_equal(
+        ex.spec("check_bounding_box_height").grading_context(None)[0], mnist.x_test)
+    np.testing.assert_array_equal(ex.keras_layout_context(None, "offline")[0],
+                                  data.load_mnist(source="offline").x_train)
+
+
+def test_value_answers_are_judged_on_the_rebuilt_context():
+    x = quick_mnist().x_train
+    assert graded_verdict("check_keras_layout", (x / np.float32(255))[..., None]).passed
+    wrong = graded_verdict("check_keras_layout", x[..., None].astype(np.float32))
+    assert not wrong.passed and "divide by 255" in wrong.detail
+    y = quick_mnist().y_train
+    assert graded_verdict("check_class_counts", np.bincount(y, minlength=10)).passed
+    assert not graded_verdict("check_class_counts", np.bincount(y[:10], minlength=10)).passed
+
+
+def test_function_answers_are_judged_on_the_rebuilt_context():
+    assert graded_verdict("check_bounding_box_height", box_height).passed
+    assert not graded_verdict("check_bounding_box_height", lambda im: box_height(im) - 1).passed
+
+
+def notebook_functions(notebook: str, names: set[str], constants: set[str] = frozenset()
+                       ) -> dict:
+    """The functions of the cells of notebook ``notebook`` that define one of ``names``, with
+    the ``constants`` those cells assign, executed from the cells' source."""
+    import ast
+
+    import nbformat
+    import scipy.ndimage
+    from skimage.color import rgb2gray
+    from skimage.transform import resize
+
+    from course_utils.tools import notebooks_dir
+
+    namespace = {"np": np, "scipy": scipy, "data": data, "rgb2gray": rgb2gray,
+                 "resize": resize}
+    for cell in nbformat.read(notebooks_dir() / notebook, as_version=4).cells:
+        if cell.cell_type != "code" or not any(f"def {n}(" in cell.source for n in names):
+            continue
+        body = ast.parse(cell.source).body
+        keep = [node for node in body if isinstance(node, ast.FunctionDef)
+                or isinstance(node, ast.Assign) and {
+                    n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+                } <= constants]
+        exec(compile(ast.Module(body=keep, type_ignores=[]), notebook, "exec"),  # noqa: S102
+             namespace)
+    return namespace
+
+
+def test_features_of_notebook_01_are_the_notebooks_own():
+    cells = notebook_functions("01_feature_extraction.ipynb",
+                               {"area", "hand_crafted_features", "holes", "shuffled_train"},
+                               {"INK", "rows", "cols", "MAIN_DIAGONAL", "ANTI_DIAGONAL"})
+    mnist = quick_mnist()
+    x, y = nb01.shuffled_train(mnist)
+    x_nb, y_nb = cells["shuffled_train"](mnist)
+    np.testing.assert_array_equal(x, x_nb)
+    np.testing.assert_array_equal(y, y_nb)
+    images = x[:300]
+    np.testing.assert_array_equal(nb01.hand_crafted_features(images),
+                                  cells["hand_crafted_features"](images)[0])
+    np.testing.assert_array_equal(nb01.holes(images), cells["holes"](images))
+
+
+def test_contexts_of_notebook_01():
+    images, labels, base = ex.spec("check_new_feature").grading_context(None)
+    assert images.shape[1:] == (28, 28) and len(images) == len(labels) == len(base)
+    assert base.shape[1] == 23 and base.dtype == np.float32
+    np.testing.assert_array_equal(base[:50], nb01.hand_crafted_features(images[:50]))
+    features, y = ex.spec("check_linear_classifier").grading_context(None)
+    assert features.shape == (len(quick_mnist().y_train), 24) and len(y) == len(features)
+
+
+def runs_per_band(images, bands=7):
+    inked = images > 127
+    starts = inked[:, :, 1:] & ~inked[:, :, :-1]
+    return (starts.sum(axis=2) + inked[:, :, 0]).reshape(len(images), bands, -1).mean(axis=2)
+
+
+def test_new_feature_is_judged_on_the_rebuilt_context():
+    right = graded_verdict("check_new_feature", runs_per_band)
+    assert right.passed, right.detail
+    wrong = graded_verdict("check_new_feature", lambda im: np.zeros((len(im), 1)))
+    assert not wrong.passed and "same value for every image" in wrong.detail
+
+
+def test_photos_of_exercise_2_4_are_the_notebooks():
+    small_grey = notebook_functions("02b_detectors_pooling_shifts.ipynb",
+                                    {"small_grey"})["small_grey"]
+    (photos,) = ex.spec("check_learned_kernel").grading_context(None)
+    assert photos.shape == (4, 32, 32) and photos.dtype == np.float32
+    np.testing.assert_array_equal(
+        photos, np.stack([small_grey(n) for n in nb02.KERNEL_PHOTOS]).astype(np.float32))
+
+
+def test_lenet_context_is_notebook_04s_split():
+    x, y, x_val, y_val, floor = ex.spec("check_lenet_build").grading_context(None)
+    n = framework.grading_profile().n_train
+    assert x.shape == (n - n // 10, 32, 32, 1) and x_val.shape == (n // 10, 32, 32, 1)
+    assert 0 <= x.min() and x.max() <= 1 and x.dtype == np.float32
+    assert np.bincount(y_val).min() >= n // 10 // 10 - 1  # stratified
+    assert floor == ex.LENET_MIN_ACCURACY
+
+
+def test_residual_context_is_notebook_07s_first_fit_images():
+    x, y = ex.spec("check_residual_net").grading_context(None)
+    quick = framework.grading_profile()
+    cifar = data.load_cifar10(n_train=quick.n_cifar_train, n_test=quick.n_cifar_test,
+                              source="offline")
+    np.testing.assert_array_equal(x, cifar.x_train[:640])
+    np.testing.assert_array_equal(y, cifar.y_train[:640])
+    assert ex.residual_net_context(quick, "offline", n=10)[0].shape == (10, 32, 32, 3)
+
+
+def test_transfer_context_draws_a_cut_and_judges_the_head():
+    spec = ex.spec("check_transfer_head")
+    drawn = {spec.grading_context(np.random.default_rng(seed))[0].layers[-2].name
+             for seed in range(6)}
+    assert drawn <= set(nb09.TRANSFER_CUTS) and len(drawn) > 1
+    base, n_classes = spec.grading_context(None)
+    assert (base.name, base.trainable, n_classes) == ("base_9_1", True, 10)
+    assert base.output_shape == (None, 112)  # block5c_add's 112 channels, pooled
+
+    def head(base, n_classes, freeze=True):
+        base.trainable = not freeze
+        return keras.Sequential([base, keras.layers.Dense(n_classes, activation="softmax")])
+
+    assert graded_verdict("check_transfer_head", head).passed
+    wrong = graded_verdict("check_transfer_head", lambda b, n: head(b, n, freeze=False))
+    assert not wrong.passed and "freeze the base" in wrong.detail

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import conv, training
+from course_utils import conv
 from course_utils import exercises as ex
 from course_utils.models import lecture
 from tests.conftest import not_implemented as stub
@@ -383,51 +383,7 @@ def test_check_lenet_build_on_stubs_and_bad_data(capsys):
         ex.lenet_validation_accuracy(lecture.lenet5, x, y[:3], x, y)
 
 
-# --- notebook 05: exercises 5.3 (no pooling) and 5.4 (stop at a target), helper C2 ----------
-
-def _slide_without_pooling(padding="valid", dropout=True, pool=False, filters=32):
-    stack = [keras.Input(shape=(32, 32, 3)),
-             keras.layers.Conv2D(filters, (3, 3), activation="relu", padding=padding)]
-    if pool:
-        stack.append(keras.layers.MaxPooling2D((2, 2)))
-    if dropout:
-        stack.append(keras.layers.Dropout(0.25))
-    stack += [keras.layers.Flatten(), keras.layers.Dense(512, activation="relu")]
-    if dropout:
-        stack.append(keras.layers.Dropout(0.5))
-    stack.append(keras.layers.Dense(10, activation="softmax"))
-    return keras.Sequential(stack)
-
-
-@pytest.mark.parametrize(("build", "passed", "text"), [
-    (_slide_without_pooling, True, "the slide model without pooling"),
-    (lambda: _slide_without_pooling(pool=True), False, "remove the MaxPooling2D layer"),
-    (lambda: _slide_without_pooling(dropout=False), False, "keep both Dropout layers"),
-    (lambda: _slide_without_pooling(padding="same"), False, "keep padding='valid'"),
-    (lambda: _slide_without_pooling(filters=16), False, "same filters (32, 3×3)"),
-    (stub, False, "not implemented yet"),
-    (lambda: "a model", False, "expected a Keras model, got str"),
-])
-def test_check_no_pooling(build, passed, text, capsys):
-    assert ex.check_no_pooling(build) is passed
-    line = one_line(capsys)
-    assert text in line and line.startswith("✓" if passed else "✗")
-    assert "14,767" not in line or passed  # a wrong answer never learns the parameter count
-
-
-@pytest.mark.slow
-def test_compare_pooling_trains_both_models_and_waits_for_a_stub(capsys):
-    rng = np.random.default_rng(0)
-    x, y = rng.random((64, 32, 32, 3)).astype("float32"), rng.integers(0, 10, 64)
-    table = training.compare_pooling(_slide_without_pooling, x, y, x[:32], y[:32], epochs=1,
-                                     n_images=64)
-    assert list(table.index) == ["slide model", "without pooling"]
-    assert table.loc["slide model", "parameters"] == 3_692_938
-    assert table.loc["without pooling", "parameters"] == 896 + (30 * 30 * 32 + 1) * 512 + 5_130
-    assert table[["train accuracy", "val accuracy"]].stack().between(0, 1).all()
-    assert training.compare_pooling(stub, x, y, x, y) is None
-    assert "finish Exercise 5.3" in capsys.readouterr().out
-
+# --- notebook 05: exercise 5.4 (stop at a target); 5.3: tests/test_exercises_nb05.py ----------
 
 class _StopAt(keras.callbacks.Callback):
     """A configurable answer to exercise 5.4 (right with the defaults)."""

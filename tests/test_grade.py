@@ -126,9 +126,9 @@ def test_check_call_reads_the_checkers_name_and_arguments():
 
 def test_exercises_come_from_the_instructor_notebook():
     found = assembly.find_exercises(instructor_notebook(), 3)
-    assert [e.label for e in found] == LABELS
-    assert [e.check for e in found] == ["check_output_size", "check_layer_answer",
-                                        "check_conv_ops"]
+    assert [e.label for e in found][:3] == LABELS
+    assert [e.check for e in found][:3] == ["check_output_size", "check_layer_answer",
+                                            "check_conv_ops"]
     assert found[0].args == ["output_size"]
 
 
@@ -170,9 +170,9 @@ def test_assemble_takes_only_the_students_exercise_cells_and_notes_edits():
     sources = [c.source for c in plan.notebook.cells]
     assert "def output_size(n, f, p, s):\n    return 1" in sources and "helper = 2" in sources
     assert not any("student text" in s for s in sources)
-    assert plan.notes == {"3.1": [assembly.EDITED], "3.2": [assembly.DELETED],
-                          "3.3": [assembly.EDITED]}
-    assert sources.count("GRADER") == 3
+    assert {label: plan.notes[label] for label in LABELS} == {
+        "3.1": [assembly.EDITED], "3.2": [assembly.DELETED], "3.3": [assembly.EDITED]}
+    assert sources.count("GRADER") == len(plan.exercises)
 
 
 def test_load_submission_says_why_a_file_is_not_a_notebook():
@@ -211,10 +211,79 @@ def test_only_checks_whose_cases_the_grader_draws_itself_are_gradable():
         context = ("images",)
 
     assert not judging.gradable(None) and not judging.gradable(NeedsImages())
-    NeedsImages.grading_context = staticmethod(lambda: (np.zeros(3),))
+    NeedsImages.grading_context = staticmethod(lambda rng: (np.zeros(3),))
     assert judging.gradable(NeedsImages())
     assert judging.gradable(judging.spec_of("check_output_size"))
     assert judging.spec_of("check_no_such_thing") is None
+
+
+def test_checks_on_notebook_values_are_drawn_on_the_context_the_grader_rebuilds(
+        tmp_path, monkeypatch):
+    setup = nbformat.read(ROOT / "notebooks" / "00_setup.ipynb", as_version=4)
+    exercises = assembly.find_exercises(setup, 0)
+    drawn = judging.draw(exercises, np.random.default_rng(0))
+    layout = drawn["0.1"]
+    assert layout.spec.name == "check_keras_layout" and layout.note == ""
+    (images,) = layout.context
+    assert images.shape == (4000, 28, 28) and layout.cases[0][0] is images
+    source = judging.grader_cell(exercises[0], drawn)
+    assert len(source) < 1000  # a value probe reads no case: the images stay out of the cell
+    right = run_grader_cell(source, {"x": (images / np.float32(255))[..., None]}, tmp_path,
+                            monkeypatch)
+    assert judging.verdict(layout, right) == (True, "")
+    wrong = run_grader_cell(source, {"x": images[..., None] / np.float32(1)}, tmp_path,
+                            monkeypatch)
+    assert judging.verdict(layout, wrong)[0] is False
+
+
+def test_the_grader_sends_its_own_text_whole():
+    from course_utils.exercises import probes, wire
+
+    config = {"keras_config": "{" + "x" * 10_000 + "}"}  # a model's JSON config, say
+    assert len(probes.to_data(config)["__dict__"][0][1]) <= wire.MAX_TEXT + 2
+    sent = json.loads(json.dumps(probes.to_data([[config]], whole_text=True)))
+    assert probes.from_data(sent) == [[config]]
+
+
+def test_a_context_the_grader_cannot_build_leaves_the_exercise_ungraded_saying_why(monkeypatch):
+    from course_utils.exercises import framework
+
+    setup = nbformat.read(ROOT / "notebooks" / "00_setup.ipynb", as_version=4)
+    exercises = assembly.find_exercises(setup, 0)
+    real = judging.spec_of("check_keras_layout")
+
+    def broken(rng):
+        raise FileNotFoundError("data/mnist_5k.npz")
+
+    fakes = {"check_keras_layout": framework.contextual(
+                 "x", "0.1", "value", ("images",), real.bind, grading_context=broken),
+             "check_class_counts": framework.contextual(
+                 "y", "0.2", "value", ("labels",), real.bind, grading_note="graded without X")}
+    monkeypatch.setattr(judging, "spec_of", fakes.get)
+    drawn = judging.draw(exercises)
+    assert drawn["0.1"].spec is None and drawn["0.1"].why == (
+        "the grader could not rebuild this check's context (FileNotFoundError: "
+        "data/mnist_5k.npz)")
+    assert drawn["0.2"].spec is None and drawn["0.2"].why == judging.NO_CONTEXT.format(
+        names="labels")
+    assert "cannot be graded in the sandbox: the grader could not" in judging.grader_cell(
+        exercises[0], drawn)
+    odd = {"0.1": judging.Drawn(None, [], 1, why="a\rprint(1)\nb")}  # stays one comment line
+    assert len(judging.grader_cell(exercises[0], odd).splitlines()) == 1
+    plan = assembly.assemble(setup, edition(setup), 0, lambda ex: judging.grader_cell(ex, drawn))
+    rows = judging.rows_for("ada", "00.ipynb", plan, drawn, {"status": "ok"}, {})
+    assert [(r["result"], r["hint"]) for r in rows] == [
+        ("✗", drawn["0.1"].why), ("✗", drawn["0.2"].why)]
+
+
+def test_the_note_of_a_grading_context_is_on_every_graded_row():
+    setup = nbformat.read(ROOT / "notebooks" / "00_setup.ipynb", as_version=4)
+    exercises = assembly.find_exercises(setup, 0)
+    drawn = judging.draw(exercises, np.random.default_rng(0))
+    drawn["0.2"].note = "graded without context labels because …"
+    plan = assembly.assemble(setup, edition(setup), 0, lambda ex: judging.grader_cell(ex, drawn))
+    rows = judging.rows_for("ada", "00.ipynb", plan, drawn, {"status": "ok"}, {}, note="n")
+    assert [r["note"] for r in rows] == ["n", "n; graded without context labels because …"]
 
 
 @pytest.mark.parametrize("forged", [{"result": "✓"}, {"outcomes": "✓"}, ["✓"],
@@ -235,7 +304,7 @@ def test_rows_say_why_an_exercise_has_no_answer():
     status = {"status": "timeout", "cell": stub_at, "detail": "ran past the 5 s limit",
               "errors": {str(stub_at): ["ValueError", "bad (x.py, line 3)"]}}
     rows = judging.rows_for("ada", NOTEBOOK, plan, drawn, status, {}, note="n")
-    assert [r["exercise"] for r in rows] == LABELS and {r["result"] for r in rows} == {"✗"}
+    assert [r["exercise"] for r in rows][:3] == LABELS and {r["result"] for r in rows} == {"✗"}
     assert rows[0]["hint"] == ("your exercise cell raised ValueError: bad (line 3); timeout: ran "
                                "past the 5 s limit in your cell of exercise 3.1")
     assert rows[1]["note"] == "n"
@@ -314,6 +383,7 @@ def test_student_side_follows_the_probes_imports_and_refuses_the_checks(tmp_path
 
 def test_bwrap_command_isolates_the_run(tmp_path):
     out = tmp_path / "out"
+    (tmp_path / "_data").mkdir()  # as in sandbox.student_package
     args = sandbox.bwrap_args(tmp_path / "in", out, tmp_path, sandbox.Limits(),
                               ("run.json", "answers-1.json"))
     for flag in ("--unshare-all", "--die-with-parent", "--disable-userns", "--clearenv",
@@ -326,6 +396,10 @@ def test_bwrap_command_isolates_the_run(tmp_path):
     assert [str(out), sandbox.OUT] in [args[i + 1:i + 3] for i, a in enumerate(args)
                                        if a == "--ro-bind"]
     assert str(ROOT / "notebooks") not in args and args[-1] == "--"
+    # the bundled data where the package's loaders look first (course_utils/_data), also in a
+    # clone whose data/ lies beside the package: data.load_mnist works inside
+    assert [str(sandbox.data_dir()), str(sandbox.package_dir() / "_data")] in [
+        args[i + 1:i + 3] for i, a in enumerate(args) if a == "--ro-bind"]
     # the package here lies under /tmp (pytest's tmp_path): the private /tmp must be mounted
     # before it, or the tmpfs would hide it (a clone under /tmp graded nothing)
     assert args.index("--tmpfs") < args.index(str(tmp_path))

@@ -46,7 +46,7 @@ DASK = ["--dask", "local"] if importlib.util.find_spec("distributed") else []  #
 TAG = f"h3attack{uuid.uuid4().hex[:10]}"  # names every file an attack tries to leave behind
 INNOCENT = ["correct", "stub", "=1+1", "zoe"]
 SOL = solutions()
-OUTPUT_SIZE, LAYER, OPS = (SOL[c.id] for c in exercise_cells(instructor_notebook()))
+OUTPUT_SIZE, LAYER, OPS = (SOL[c.id] for c in exercise_cells(instructor_notebook())[:3])  # 3.1-3.3
 
 
 def forger() -> nbformat.NotebookNode:

@@ -279,3 +279,59 @@ def test_integer_arguments_follow_the_shared_rule():
         models.mini_resnet(n_classes=True)
     with pytest.raises(ValueError, match="mini_vgg: widths must be a non-empty sequence"):
         models.mini_vgg(widths=[])
+
+
+# --- the papers' weight decay and AlexNet's 10-crop test ------------------------------------
+
+
+def test_paper_weight_decay_is_half_the_l2_coefficient():
+    reg = models.paper_weight_decay(1e-4)
+    w = np.array([[1.0, -2.0], [3.0, 0.5]], "float32")
+    assert float(reg(w)) == pytest.approx(0.5e-4 * float((w**2).sum()), rel=1e-6)
+    # gradient of the penalty = wd · w, the term the papers add before the momentum step
+    import tensorflow as tf
+
+    v = tf.Variable(w)
+    with tf.GradientTape() as tape:
+        penalty = reg(v)
+    assert np.allclose(tape.gradient(penalty, v).numpy(), 1e-4 * w, rtol=1e-5)
+    assert models.paper_weight_decay(0) is None
+
+
+@pytest.mark.parametrize("bad", [-1e-4, "1e-4", True, float("nan")])
+def test_paper_weight_decay_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match="weight_decay must be a number >= 0"):
+        models.paper_weight_decay(bad)
+
+
+def test_weight_decay_reaches_every_kernel():
+    decayed = models.mini_resnet(widths=(8, 16), weight_decay=1e-4)
+    plain = models.mini_resnet(widths=(8, 16))
+    kernels = [layer for layer in decayed.layers if hasattr(layer, "kernel")]
+    assert kernels and all(layer.kernel_regularizer is not None for layer in kernels)
+    assert not any(getattr(layer, "kernel_regularizer", None) for layer in plain.layers)
+    expected = sum(0.5e-4 * float(np.sum(layer.kernel.numpy() ** 2)) for layer in kernels)
+    assert float(sum(decayed.losses)) == pytest.approx(expected, rel=1e-5)
+    alexnet = models.build_without_weights(models.alexnet, weight_decay=5e-4)
+    regs = [layer.kernel_regularizer for layer in alexnet.layers
+            if hasattr(layer, "kernel_regularizer")]
+    assert len(regs) == 8 and all(r.get_config()["l2"] == pytest.approx(2.5e-4) for r in regs)
+
+
+def test_ten_crops_are_the_corners_the_centre_and_their_mirrors():
+    images = np.arange(2 * 6 * 7 * 3).reshape(2, 6, 7, 3)
+    crops = models.ten_crops(images, 4)
+    assert crops.shape == (2, 10, 4, 4, 3)
+    assert np.array_equal(crops[:, 0], images[:, :4, :4])
+    assert np.array_equal(crops[:, 1], images[:, :4, 3:])
+    assert np.array_equal(crops[:, 2], images[:, 2:, :4])
+    assert np.array_equal(crops[:, 3], images[:, 2:, 3:])
+    assert np.array_equal(crops[:, 4], images[:, 1:5, 1:5])
+    assert np.array_equal(crops[:, 5:], crops[:, :5, :, ::-1])
+
+
+@pytest.mark.parametrize("images, size", [(np.zeros((2, 3, 8, 3)), 4), (np.zeros((8, 8, 3)), 4),
+                                          (np.zeros((1, 8, 8, 3)), 0)])
+def test_ten_crops_rejects_bad_input(images, size):
+    with pytest.raises(ValueError):
+        models.ten_crops(images, size)

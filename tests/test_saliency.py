@@ -142,6 +142,8 @@ def test_grad_cam_from_by_hand():
     cam = saliency.grad_cam_from(maps, gradients)
     np.testing.assert_allclose(cam, [[1.0, 0.0], [0.0, 0.0]])  # ReLU drops −3, max → 1
     assert saliency.grad_cam_from(maps, np.zeros_like(maps)).max() == 0.0
+    raw = saliency.grad_cam_from(maps, gradients, normalise=False)
+    np.testing.assert_allclose(raw, [[2.0, 0.0], [0.0, 0.0]])  # α·A = 2·1 at (0, 0), unscaled
     with pytest.raises(ValueError, match="same shape"):
         saliency.grad_cam_from(maps, gradients[0])
 
@@ -153,6 +155,8 @@ def test_grad_cam_of_a_linear_head():
     conv_maps = saliency.feature_maps(model, image, ["conv"])["conv"]
     cam = saliency.grad_cam(model, image, 0, "conv")
     np.testing.assert_allclose(cam, conv_maps[..., 0] / conv_maps.max(), rtol=1e-5)
+    raw = saliency.grad_cam(model, image, 0, "conv", normalise=False)  # α = 2 / 64 (GAP of 8×8)
+    np.testing.assert_allclose(raw, conv_maps[..., 0] * 2 / 64, rtol=1e-5)
     assert saliency.grad_cam(model, image, 1, "conv").max() == 0.0  # negative weight → ReLU → 0
     with pytest.raises(ValueError, match="class_index"):
         saliency.grad_cam(model, image, 2, "conv")
@@ -283,19 +287,81 @@ def test_to_pixels_reads_the_map_as_drawn():
         saliency.to_pixels(np.zeros(3), extent, (8, 8))
 
 
-def test_deletion_score_hides_the_top_pixels():
+def test_deletion_curve_hides_the_top_pixels_in_order():
     image = np.zeros((8, 8, 1), dtype="float32")
     image[:4, :4] = 200.0
     right = np.zeros((8, 8))
     right[:4, :4] = 1.0  # the map that points at the evidence
     wrong = 1.0 - right
-    scores = saliency.deletion_score(TopLeftBrightness(), image, 0, np.stack([right, wrong]),
-                                     fraction=0.25, fill=0.0, softmax=False)
-    np.testing.assert_allclose(scores, [0.0, 200.0])
-    with pytest.raises(ValueError, match="fraction"):
-        saliency.deletion_score(TopLeftBrightness(), image, 0, right, 0.0, 0.0)
+    curves = saliency.deletion_curve(TopLeftBrightness(), image, 0, np.stack([right, wrong]),
+                                     [0.0, 0.25, 1.0], fill=0.0, softmax=False)
+    np.testing.assert_allclose(curves, [[200.0, 0.0, 0.0], [200.0, 200.0, 0.0]])
+    half = saliency.deletion_curve(TopLeftBrightness(), image, 0, right, [0.125], 0.0, False)
+    assert half.shape == (1, 1) and half[0, 0] == 100.0  # 8 of the 16 bright pixels hidden
+    with pytest.raises(ValueError, match="fractions"):
+        saliency.deletion_curve(TopLeftBrightness(), image, 0, right, [1.5], 0.0)
     with pytest.raises(ValueError, match="pixel maps"):
-        saliency.deletion_score(TopLeftBrightness(), image, 0, right[:4], 0.5, 0.0)
+        saliency.deletion_curve(TopLeftBrightness(), image, 0, right[:4], [0.5], 0.0)
+    with pytest.raises(ValueError, match="class_index"):
+        saliency.deletion_curve(TopLeftBrightness(), image, 7, right, [0.5], 0.0)
+
+
+def test_deletion_auc_is_the_mean_over_the_deleted_share():
+    fractions = [0.0, 0.1, 0.3]
+    curves = np.array([[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+    # trapezoids: 0.3·1 / 0.3 = 1; (0.1·0.5 + 0) / 0.3 = 1/6
+    np.testing.assert_allclose(saliency.deletion_auc(fractions, curves), [1.0, 1 / 6])
+    assert saliency.deletion_auc(fractions, curves[1]).shape == (1,)
+    with pytest.raises(ValueError, match="increasing"):
+        saliency.deletion_auc([0.2, 0.1], [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"curves \(M, 3\)"):
+        saliency.deletion_auc(fractions, np.ones((2, 4)))
+
+
+@pytest.mark.parametrize("k", [1, 7, 40, 300, 1000])
+def test_random_regions_delete_one_contiguous_blob_of_k_pixels(k):
+    from scipy import ndimage
+
+    regions = saliency.random_regions((30, 40), 25, seed=3)
+    assert regions.shape == (25, 30, 40)
+    for values in regions:
+        top = np.zeros(30 * 40, bool)
+        top[np.argsort(-values.ravel(), kind="stable")[:k]] = True
+        assert ndimage.label(top.reshape(30, 40))[1] == 1  # one 4-connected piece
+    centres = [np.unravel_index(r.argmax(), r.shape) for r in regions]
+    assert len(set(centres)) > 15  # the blobs are spread over the image
+    np.testing.assert_array_equal(regions, saliency.random_regions((30, 40), 25, seed=3))
+    with pytest.raises(ValueError, match="n"):
+        saliency.random_regions((30, 40), 0)
+
+
+def test_deletion_verdict_is_a_rank_test_against_the_random_regions():
+    random_aucs = np.linspace(0.3, 0.7, 20)
+    assert saliency.deletion_verdict(0.29, random_aucs) == "faithful"
+    assert saliency.deletion_verdict(0.3, random_aucs) == "inconclusive"  # ties are not below
+    assert saliency.deletion_verdict(0.5, random_aucs) == "no better than random"  # the median
+    assert saliency.deletion_verdict(0.9, random_aucs) == "no better than random"
+    row = saliency.deletion_summary(0.1, random_aucs)
+    assert row == {"AUC": 0.1, "random median": pytest.approx(0.5), "random min": 0.3,
+                   "random max": 0.7, "verdict": "faithful"}
+    with pytest.raises(ValueError, match="at least 19 random regions"):
+        saliency.deletion_verdict(0.1, random_aucs[:10])
+
+
+def test_a_faithful_map_beats_random_regions_and_a_wrong_one_does_not():
+    """End to end on the stand-in: the evidence is the top-left 4×4 corner of a 64×64 image."""
+    image = np.zeros((64, 64, 1), dtype="float32")
+    image[:4, :4] = 200.0
+    right = np.zeros((64, 64))
+    right[:4, :4] = 1.0
+    fractions = np.linspace(0, 0.5, 101)  # steps of 20 pixels: the 16 evidence pixels at once
+    curves = saliency.deletion_curve(TopLeftBrightness(), image, 0,
+                                     np.concatenate([np.stack([right, -right]),
+                                                     saliency.random_regions((64, 64), 20)]),
+                                     fractions, fill=0.0, softmax=False)
+    auc = saliency.deletion_auc(fractions, curves / 200.0)
+    assert saliency.deletion_verdict(auc[0], auc[2:]) == "faithful"
+    assert saliency.deletion_verdict(auc[1], auc[2:]) == "no better than random"
 
 
 def test_activations_is_the_layer_output_for_a_batch():
@@ -328,8 +394,12 @@ def test_patches_grid_ranks_each_channel_left_to_right():
 def test_heat_map_scales_are_fixed_and_validated():
     drop = saliency.HeatMap.drop(np.array([[0.2, -0.1]]))
     assert (drop.vmin, drop.vmax, drop.cmap) == (-1.0, 1.0, "RdBu_r")  # centred on zero
+    assert (saliency.HeatMap.drop(np.zeros((1, 2)), limit=0.3).vmin,) == (-0.3,)
+    with pytest.raises(ValueError, match="positive limit"):
+        saliency.HeatMap.drop(np.zeros((1, 2)), limit=0.0)
     cam = saliency.HeatMap.cam(np.zeros((2, 2)))
     assert (cam.vmin, cam.vmax) == (0.0, 1.0)
+    assert saliency.HeatMap.cam(np.zeros((2, 2)), vmax=4.0).vmax == 4.0
     with pytest.raises(ValueError, match=r"\(h, w\)"):
         saliency.HeatMap(np.zeros(3))
     with pytest.raises(ValueError, match="vmin < vmax"):

@@ -428,3 +428,54 @@ def test_restart_and_optimizer_state_reject_bad_input():
     model = tiny_model()
     with pytest.raises(ValueError, match="state must hold"):
         training.restart(model, model.get_weights(), [])
+
+
+# --- scoring on clean images (notebook 05, exercise 5.3) ----------------------------------
+
+
+@pytest.mark.slow
+def test_train_and_score_measures_training_accuracy_on_clean_images_in_inference_mode():
+    """With Dropout(0.9) fit's running accuracy is measured on dropped-out batches; the training
+    accuracy returned is the model's on the clean images, as model.evaluate gives it."""
+    x, y = tiny_data(64)
+    keras.utils.set_random_seed(0)
+    layers = keras.layers
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(16, activation="relu"),
+                              layers.Dropout(0.9), layers.Dense(3, activation="softmax")])
+    accuracy, correct = training.train_and_score(model, x, y, x[:16], y[:16], epochs=3)
+    assert accuracy == pytest.approx(model.evaluate(x, y, verbose=0)[1])
+    assert correct.dtype == bool and correct.shape == (16,)
+    assert np.array_equal(correct, training.predict_labels(model, x[:16]) == y[:16])
+
+
+@pytest.mark.slow
+def test_compare_models_scores_each_model_on_clean_training_and_validation_images():
+    x, y = tiny_data(64)
+    table = training.compare_models({"small": tiny_model(), "adam": tiny_model(optimizer="adam")},
+                                    x, y, x[:32], y[:32], epochs=1, n_images=48)
+    assert list(table.index) == ["small", "adam"]
+    assert list(table["parameters"]) == [15, 15]
+    assert table[["train accuracy", "val accuracy"]].stack().between(0, 1).all()
+
+
+def test_train_and_score_rejects_bad_input():
+    x, y = tiny_data(4)
+    with pytest.raises(ValueError, match="equal lengths, got 4, 3 and 4, 4"):
+        training.train_and_score(tiny_model(), x, y[:3], x, y, epochs=1)
+    with pytest.raises(ValueError, match="epochs must be"):
+        training.train_and_score(tiny_model(), x, y, x, y, epochs=0)
+
+
+def test_compare_on_validation_is_the_paired_bootstrap_naming_validation_images():
+    from course_utils import comparison
+
+    a = np.array([True] * 60 + [False] * 40)
+    b = np.array([True] * 40 + [False] * 60)
+    result = training.compare_on_validation(a, b, "flip average", "one view")
+    same = comparison.compare_on_test_set(a, b, "flip average", "one view")
+    assert (result.difference, result.low, result.high) == (same.difference, same.low, same.high)
+    assert result.verdict == same.verdict == "flip average beats one view"
+    assert "over 100 validation images" in result.method and "test" not in result.method
+    assert training.compare_on_validation(a, a).verdict == "no clear difference"
+    with pytest.raises(ValueError, match="same test images"):
+        training.compare_on_validation(a, b[:50])

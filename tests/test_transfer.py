@@ -98,3 +98,60 @@ def test_mean_sd():
     assert transfer.mean_sd([1, 3], digits=1) == "2.0 ± 1.4"
     with pytest.raises(ValueError, match="at least 2 values, got 1"):
         transfer.mean_sd([0.5])
+
+
+def test_few_shot_split_is_disjoint_and_the_same_for_the_same_seeds():
+    y = np.repeat(np.arange(3), 40)
+    val, train = transfer.few_shot_split(y, 5, 10, seeds=(0, 1))
+    assert np.bincount(y[val]).tolist() == [10] * 3 and sorted(train) == [0, 1]
+    assert all(np.bincount(y[t]).tolist() == [5] * 3 and not set(t) & set(val)
+               for t in train.values())
+    assert not np.array_equal(train[0], train[1])
+    val2, train2 = transfer.few_shot_split(y, 5, 10, seeds=(1,))
+    np.testing.assert_array_equal(val, val2)
+    np.testing.assert_array_equal(train[1], train2[1])
+    with pytest.raises(ValueError, match="at least one seed"):
+        transfer.few_shot_split(y, 5, 10, seeds=())
+
+
+def test_cut_features_pools_the_named_layers_in_one_pass():
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input((None, None, 3))
+    c1 = keras.layers.Conv2D(4, 3, strides=2, name="c1")(inputs)
+    c2 = keras.layers.Conv2D(6, 3, name="c2")(c1)
+    model = keras.Model(inputs, c2)
+    images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype("uint8")
+    pooled, maps = transfer.cut_features(model, images, ["c1", "c2"], 32, maps=["c1"])
+    assert pooled["c1"].shape == (3, 4) and pooled["c2"].shape == (3, 6)
+    assert maps["c1"].shape == (3, 15, 15, 4)
+    np.testing.assert_allclose(pooled["c1"], maps["c1"].mean(axis=(1, 2)), rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="unknown: \\['c9'\\]"):
+        transfer.cut_features(model, images, ["c9"], 32)
+
+
+def test_validation_grid_is_the_mean_over_seeds_of_heads_on_validation():
+    x, y = blobs(spread=1.0, seed=4)
+    xv = x + np.random.default_rng(5).normal(scale=1.0, size=x.shape)  # new rows, same classes
+    yv = y
+    train = {s: {"a": x, "b": x[:, :2]} for s in (0, 1)}
+    grid = transfer.validation_grid(train, {0: y, 1: y}, {"a": xv, "b": xv[:, :2]}, yv,
+                                    lrs=[1e-2, 1e-7], epochs=20)
+    want = np.mean([transfer.train_softmax_head(x, y, 1e-2, 20, seed=s).accuracy(xv, yv)
+                    for s in (0, 1)])
+    assert grid["a"][1e-2] == pytest.approx(want)
+    assert grid["a"][1e-2] > grid["a"][1e-7] + 0.1  # a tiny rate leaves the head untrained
+    with pytest.raises(ValueError, match="same seeds"):
+        transfer.validation_grid(train, {0: y}, {"a": xv}, yv, lrs=[1e-2])
+
+
+def test_filter_change_is_relative_to_the_weights_size():
+    before = [np.ones((2, 2)), np.zeros(3)]
+    assert transfer.filter_change(before, before) == 0
+    after = [np.ones((2, 2)) * 2, np.zeros(3)]  # each weight moved by its own size
+    assert transfer.filter_change(before, after) == pytest.approx(1.0)
+    after = [np.ones((2, 2)), np.array([0.0, 0.0, 1.0])]
+    assert transfer.filter_change(before, after) == pytest.approx(0.5)  # 1 / ‖(1,1,1,1)‖
+    with pytest.raises(ValueError, match="equal shapes"):
+        transfer.filter_change(before, [np.ones((2, 2)), np.zeros(4)])
+    with pytest.raises(ValueError, match="equally long"):
+        transfer.filter_change(before, before[:1])

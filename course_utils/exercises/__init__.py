@@ -36,6 +36,10 @@ verdict is decided in another::
 - ``Spec.judge(outcomes, cases, context=()) -> Verdict``: never raises; a model's facts are
   computed from its config, so forged facts cannot pass.
 - ``Spec.run(answer, *context)``: both sides in one process, as the notebooks call it.
+- ``Spec.grading_context(rng) -> tuple``: for a check with ``context``, the values a grader
+  judges with, rebuilt from ``course_utils`` alone by the ``<check>_context(profile)`` function
+  the notebook's check cell calls (e.g. ``ex.keras_layout_context``), with the sandbox's
+  profile and data sources; ``Spec.grading_note``: what it leaves out of the notebook's values.
 
 The package imports its modules lazily (PEP 562): ``import course_utils.exercises.probes`` in
 the student's kernel loads :mod:`.probes` and :mod:`.wire` only, never a module of checks (the
@@ -60,7 +64,9 @@ _WHERE = {
     "check_class_counts": ".nb00",
     "check_conv_mult_adds": ".nb07",
     "check_conv_ops": ".nb03",
+    "check_conv_stack": ".nb03",
     "check_correlate2d": ".nb02",
+    "check_deletion_auc": ".nb10",
     "check_dense_vs_conv": ".nb01",
     "check_dilations": ".nb06",
     "check_early_stop_epoch": ".nb05",
@@ -84,6 +90,7 @@ _WHERE = {
     "check_pairwise_l2": ".nb08",
     "check_per_class_accuracy": ".nb04",
     "check_pick_cut": ".nb09",
+    "check_relative_change": ".nb09",
     "check_residual_net": ".nb07",
     "check_rf_size": ".nb06",
     "check_scales_design": ".nb06",
@@ -97,6 +104,17 @@ _WHERE = {
     "check_vgg_row": ".nb07",
     "check_welch_p_values": ".nb05b",
     "lenet_validation_accuracy": ".nb04",
+    # the context each notebook-dependent check is called with (the grader rebuilds it so)
+    "bounding_box_height_context": ".nb01",
+    "class_counts_context": ".nb00",
+    "conv_stack_context": ".nb03",
+    "keras_layout_context": ".nb00",
+    "learned_kernel_context": ".nb02",
+    "lenet_build_context": ".nb04",
+    "linear_classifier_context": ".nb01",
+    "new_feature_context": ".nb01",
+    "residual_net_context": ".nb07",
+    "transfer_head_context": ".nb09",
 }
 _FRAMEWORK = ("NotRight", "Spec", "Verdict", "array", "attempt", "check", "contextual", "exact",
               "named", "number", "register", "report")

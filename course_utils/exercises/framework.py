@@ -36,9 +36,10 @@ from .probes import NOT_IMPLEMENTED, Opaque, attempt, type_name
 Compare = Callable[[Any, Any, bool], "str | None"]
 Hint = tuple[Callable[..., bool], "str | Callable[..., str]"]
 
-__all__ = ["ALWAYS_FORBIDDEN", "BUILD_IT", "Compare", "Hint", "NotRight", "Spec", "Verdict",
-           "WRITE_IT", "array", "attempt", "check", "contextual", "exact", "named", "number",
-           "register", "report", "reused", "spec", "SPECS"]
+__all__ = ["ALWAYS_FORBIDDEN", "BUILD_IT", "Compare", "GRADING_PROFILE", "Hint", "NotRight", "Spec",
+           "Verdict", "WRITE_IT", "array", "attempt", "check", "contextual", "exact",
+           "grading_profile", "named", "notebook_data", "number", "register", "report", "reused",
+           "sandbox_context", "sandbox_source", "spec", "SPECS"]
 
 
 class Verdict(NamedTuple):
@@ -231,6 +232,13 @@ class Spec:
     - ``forbidden() -> callables``: the course's or library's functions and classes that are this
       exercise's answer; an answer that is or uses one fails with ``reuse_hint`` (see
       :func:`reused`; called on the judge side only, so the probe imports none of them).
+    - ``grading_context(rng) -> tuple``: for a check with ``context``, the values a grader
+      judges with, rebuilt on the trusted side from ``course_utils`` alone (data loaders, fixed
+      seeds; the :data:`GRADING_PROFILE` a sandboxed run uses) by the same function the
+      notebook's check cell calls — never from the student's kernel. ``rng``: the grader's
+      generator (None: fixed). None: the check cannot be graded outside its notebook.
+      ``grading_note``: what that context leaves out of the notebook's and why (recorded in
+      the note of every graded row).
     """
 
     name: str
@@ -251,6 +259,8 @@ class Spec:
     bind: Callable[..., Spec] | None = None
     forbidden: Callable[[], Sequence[Any]] = tuple
     reuse_hint: str = BUILD_IT
+    grading_context: Callable[[np.random.Generator | None], tuple] | None = None
+    grading_note: str = ""
 
     def judge(self, answers: Sequence[Any], cases: Sequence[Any],
               context: tuple = ()) -> Verdict:
@@ -337,13 +347,74 @@ class Spec:
 
 def contextual(name: str, exercise: str, probe: str, context: tuple[str, ...],
                bind: Callable[..., Spec],
-               forbidden: Callable[[], Sequence[Any]] = tuple) -> Spec:
+               forbidden: Callable[[], Sequence[Any]] = tuple,
+               grading_context: Callable[[np.random.Generator | None], tuple] | None = None,
+               grading_note: str = "") -> Spec:
     """A spec whose cases and judgement depend on notebook values named ``context``:
     ``bind(*context)`` gives the spec that judges with them. ``forbidden``: as the bound spec's
-    (readable here without notebook values, e.g. by the answer-leak test)."""
+    (readable here without notebook values, e.g. by the answer-leak test).
+    ``grading_context``, ``grading_note``: see :class:`Spec`."""
     return Spec(name=name, exercise=exercise, probe=probe, context=context, bind=bind,
                 cases=lambda rng, *values: bind(*values).cases(rng), reference=lambda *_: None,
-                forbidden=forbidden)
+                forbidden=forbidden, grading_context=grading_context, grading_note=grading_note)
+
+
+# --- the context a grader judges with ----------------------------------------------------------
+
+GRADING_PROFILE = "quick"  # the profile of every sandboxed run (grading.sandbox.env_args)
+
+
+def grading_profile() -> Any:
+    """The :class:`course_utils.config.Profile` a sandboxed run uses (:data:`GRADING_PROFILE`):
+    a grader rebuilds a check's context with it, as the student's kernel built it."""
+    from ..config import get_profile
+
+    return get_profile(GRADING_PROFILE)
+
+
+_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
+
+def sandbox_source(dataset: str) -> str:
+    """The ``source=`` of ``data.load_<dataset>`` that gives the grader's process the images a
+    sandboxed run loads with ``source="auto"``: inside the sandbox the Keras cache is an empty
+    tmpfs, the network is off (``COURSE_OFFLINE=1``) and ``COURSE_KERAS_DATASETS`` is unset, so
+    MNIST and CIFAR-10 come from the bundled files (``"offline"``) and Fashion-MNIST from
+    Debian's original files where they are installed (``/usr`` is visible inside; ``"auto"``
+    here gives the same images, from them or the Keras cache), else the bundled ones."""
+    from .. import data
+
+    if dataset not in _DATASETS:
+        raise ValueError(f"dataset must be one of {_DATASETS}, got {dataset!r}")
+    debian = all((data.DEBIAN_FASHION_DIR / f).exists() for f in data.FASHION_FILES)
+    return "auto" if dataset == "fashion_mnist" and debian else "offline"
+
+
+def notebook_data(dataset: str, profile: Any = None, source: str = "auto") -> Any:
+    """The data set a notebook loads by its profile's sizes: ``data.load_<dataset>(n_train=…,
+    n_test=…, source=source)`` with ``profile.n_train``/``n_test`` (MNIST, Fashion-MNIST) or
+    ``profile.n_cifar_train``/``n_cifar_test`` (CIFAR-10); ``profile`` default
+    ``config.get_profile()``."""
+    from .. import config, data
+
+    if dataset not in _DATASETS:
+        raise ValueError(f"dataset must be one of {_DATASETS}, got {dataset!r}")
+    profile = profile or config.get_profile()
+    if dataset == "cifar10":
+        return data.load_cifar10(n_train=profile.n_cifar_train, n_test=profile.n_cifar_test,
+                                 source=source)
+    load = data.load_mnist if dataset == "mnist" else data.load_fashion_mnist
+    return load(n_train=profile.n_train, n_test=profile.n_test, source=source)
+
+
+def sandbox_context(build: Callable[[Any, str], tuple], dataset: str
+                    ) -> Callable[[np.random.Generator | None], tuple]:
+    """The ``grading_context`` of a check whose notebook context is ``build(profile, source)``
+    (the function its check cell calls, loading ``dataset``): the same function with the
+    :func:`grading_profile` and the :func:`sandbox_source` of ``dataset``."""
+    if dataset not in _DATASETS:
+        raise ValueError(f"dataset must be one of {_DATASETS}, got {dataset!r}")
+    return lambda rng: tuple(build(grading_profile(), sandbox_source(dataset)))
 
 
 SPECS: dict[str, Spec] = {}

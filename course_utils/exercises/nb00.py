@@ -6,7 +6,20 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Spec, array, contextual, register
+from .framework import Spec, array, contextual, notebook_data, register, sandbox_context
+
+
+def keras_layout_context(profile: Any = None, source: str = "auto") -> tuple[np.ndarray]:
+    """Exercise 0.1's context: ``(images,)``, the training digits (N, 28, 28) uint8 of the
+    MNIST notebook 00 loads (:func:`~.framework.notebook_data`) — what the check cell passes
+    and a grader rebuilds."""
+    return (notebook_data("mnist", profile, source).x_train,)
+
+
+def class_counts_context(profile: Any = None, source: str = "auto") -> tuple[np.ndarray]:
+    """Exercise 0.2's context: ``(labels,)``, the training labels (N,) of the MNIST notebook 00
+    loads (:func:`~.framework.notebook_data`)."""
+    return (notebook_data("mnist", profile, source).y_train,)
 
 
 def _keras_layout(images: Any) -> Spec:
@@ -23,7 +36,9 @@ def _keras_layout(images: Any) -> Spec:
 
 
 KERAS_LAYOUT = register(contextual("check_keras_layout", "0.1", "value", ("images",),
-                                   _keras_layout))
+                                   _keras_layout,
+                                   grading_context=sandbox_context(keras_layout_context,
+                                                                   "mnist")))
 
 
 def check_keras_layout(answer: Any, images: np.ndarray) -> bool:
@@ -43,7 +58,9 @@ def _class_counts(labels: Any) -> Spec:
 
 
 CLASS_COUNTS = register(contextual("check_class_counts", "0.2", "value", ("labels",),
-                                   _class_counts))
+                                   _class_counts,
+                                   grading_context=sandbox_context(class_counts_context,
+                                                                   "mnist")))
 
 
 def check_class_counts(answer: Any, labels: np.ndarray) -> bool:

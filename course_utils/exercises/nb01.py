@@ -10,7 +10,90 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..shapes import conv_params, dense_params
-from .framework import NotRight, Spec, array, contextual, named, register
+from .framework import (
+    NotRight,
+    Spec,
+    array,
+    contextual,
+    named,
+    notebook_data,
+    register,
+    sandbox_context,
+)
+
+# --- the context of notebook 01's checks, as its cells build it ---------------------------------
+
+INK = 127  # a pixel is ink above this (notebook 01's ``INK``)
+
+
+def shuffled_train(dataset: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A data set's training images (N, 28, 28) and labels (N,) in a fixed random order
+    (``np.random.default_rng(seed).permutation``; the offline MNIST file is sorted by class)."""
+    order = np.random.default_rng(seed).permutation(len(dataset.y_train))
+    return dataset.x_train[order], dataset.y_train[order]
+
+
+def hand_crafted_features(images: np.ndarray) -> np.ndarray:
+    """Notebook 01's 23 hand-crafted features, (N, 28, 28) uint8 → (N, 23) float32: area,
+    perimeter, average height, height distribution (4), diagonals (2), row profile (7), column
+    profile (7) — the classifier's ``base`` in exercise 1.2 (tests compare them with the
+    notebook's cells)."""
+    images = np.asarray(images)
+    ink = images > INK
+    padded = np.pad(ink, ((0, 0), (1, 1), (1, 1)))
+    inside = padded[:, :-2, 1:-1] & padded[:, 2:, 1:-1] & padded[:, 1:-1, :-2] & padded[:, 1:-1, 2:]
+    nonzero = images > 0
+    height = (images / 255 * nonzero).sum(axis=(1, 2)) / np.maximum(nonzero.sum(axis=(1, 2)), 1)
+    levels = np.ceil(images / 255 * 4).astype(int)  # 0 = background, 1..4
+    counts = np.stack([(levels == k).sum(axis=(1, 2)) for k in range(1, 5)], axis=1)
+    rows, cols = np.indices(images.shape[1:])
+    bands = (np.abs(rows - cols) <= 1, np.abs(rows + cols - (images.shape[1] - 1)) <= 1)
+    parts = [ink.sum(axis=(1, 2))[:, None], (ink & ~inside).sum(axis=(1, 2))[:, None],
+             height[:, None], counts / np.maximum(counts.sum(axis=1, keepdims=True), 1),
+             np.stack([ink[:, band].sum(axis=1) for band in bands], axis=1),
+             ink.sum(axis=2).reshape(len(images), 7, -1).sum(axis=2),
+             ink.sum(axis=1).reshape(len(images), 7, -1).sum(axis=2)]
+    return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+def holes(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) → (N, 1): enclosed background regions (components of pixels ≤ ``INK`` that
+    do not touch the border), notebook 01's 24th feature."""
+    import scipy.ndimage
+
+    counts = []
+    for image in np.asarray(images):
+        labels, n = scipy.ndimage.label(image <= INK)
+        border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+        counts.append(n - np.count_nonzero(border))
+    return np.array(counts)[:, None]
+
+
+def bounding_box_height_context(profile: Any = None, source: str = "auto"
+                                ) -> tuple[np.ndarray]:
+    """Exercise 1.1's context: ``(images,)``, the MNIST test digits (N, 28, 28) uint8 that
+    notebook 01 loads (:func:`~.framework.notebook_data`)."""
+    return (notebook_data("mnist", profile, source).x_test,)
+
+
+def new_feature_context(profile: Any = None, source: str = "auto"
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exercise 1.2's context: ``(images, labels, base)``, the Fashion-MNIST training images
+    (N, 28, 28) and labels (N,) in notebook 01's order (:func:`shuffled_train`, seed 0) and
+    their :func:`hand_crafted_features` (N, 23)."""
+    images, labels = shuffled_train(notebook_data("fashion_mnist", profile, source))
+    return images, labels, hand_crafted_features(images)
+
+
+def linear_classifier_context(profile: Any = None, source: str = "auto", n: int = 8000
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    """Exercise 1.3's context: ``(features, labels)``, the final MNIST features of notebook 01
+    (hand-crafted + :func:`holes`, which its validation keeps for the digits) of the first
+    ``n`` training images in its order, (n, 24) and (n,)."""
+    images, labels = shuffled_train(notebook_data("mnist", profile, source))
+    images, labels = images[:n], labels[:n]
+    return np.hstack([hand_crafted_features(images), holes(images)]), labels
+
 
 
 def box_height(images: np.ndarray, threshold: int = 127) -> np.ndarray:
@@ -36,8 +119,9 @@ def _bounding_box_height(images: Any) -> Spec:
         ])
 
 
-BOUNDING_BOX_HEIGHT = register(contextual("check_bounding_box_height", "1.1", "call",
-                                          ("images",), _bounding_box_height))
+BOUNDING_BOX_HEIGHT = register(contextual(
+    "check_bounding_box_height", "1.1", "call", ("images",), _bounding_box_height,
+    grading_context=sandbox_context(bounding_box_height_context, "mnist")))
 
 
 def check_bounding_box_height(fn: Callable[..., Any], images: np.ndarray) -> bool:
@@ -149,9 +233,9 @@ def _new_feature(images: Any, labels: Any, base: Any, min_gain: float = 0.01,
         ])
 
 
-NEW_FEATURE = register(contextual("check_new_feature", "1.2", "call",
-                                  ("images", "labels", "base", "min_gain", "max_columns"),
-                                  _new_feature))
+NEW_FEATURE = register(contextual(
+    "check_new_feature", "1.2", "call", ("images", "labels", "base", "min_gain", "max_columns"),
+    _new_feature, grading_context=sandbox_context(new_feature_context, "fashion_mnist")))
 
 
 def check_new_feature(fn: Callable[..., Any], images: np.ndarray, labels: np.ndarray,
@@ -298,8 +382,9 @@ def _linear_classifier(features: Any, labels: Any, margin: float = LINEAR_MARGIN
         ])
 
 
-LINEAR_CLASSIFIER = register(contextual("check_linear_classifier", "1.3", "call",
-                                        ("features", "labels", "margin"), _linear_classifier))
+LINEAR_CLASSIFIER = register(contextual(
+    "check_linear_classifier", "1.3", "call", ("features", "labels", "margin"),
+    _linear_classifier, grading_context=sandbox_context(linear_classifier_context, "mnist")))
 
 
 def check_linear_classifier(fn: Callable[..., Any], features: np.ndarray, labels: np.ndarray,

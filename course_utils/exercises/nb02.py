@@ -122,6 +122,30 @@ def _kernel_error(message: str) -> str:
     return text
 
 
+KERNEL_PHOTOS = ("camera", "coffee", "chelsea", "astronaut")  # exercise 2.4's images
+
+
+def small_grey(name: str, size: int = 32) -> np.ndarray:
+    """The photo ``name`` (:func:`course_utils.data.load_photo`) in grey, resized to
+    (size, size) with anti-aliasing and standardised, (x − mean) / sd (notebook 02b's
+    ``small_grey``)."""
+    from skimage.color import rgb2gray
+    from skimage.transform import resize
+
+    from ..data import load_photo
+
+    image = load_photo(name)[0]
+    image = rgb2gray(image) if image.ndim == 3 else image / 255
+    image = resize(image, (size, size), anti_aliasing=True)
+    return (image - image.mean()) / image.std()
+
+
+def learned_kernel_context(size: int = 32) -> tuple[np.ndarray]:
+    """Exercise 2.4's context: ``(photos,)``, the :data:`KERNEL_PHOTOS` as :func:`small_grey`
+    images, (4, size, size) float32."""
+    return (np.stack([small_grey(name, size) for name in KERNEL_PHOTOS]).astype(np.float32),)
+
+
 def _learned_kernel(images: Any, max_error: float = 0.05) -> Spec:
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 3:
@@ -178,7 +202,8 @@ def _learned_kernel(images: Any, max_error: float = 0.05) -> Spec:
 
 
 LEARNED_KERNEL = register(contextual("check_learned_kernel", "2.4", "call",
-                                     ("images", "max_error"), _learned_kernel))
+                                     ("images", "max_error"), _learned_kernel,
+                                     grading_context=lambda rng: learned_kernel_context()))
 
 
 def check_learned_kernel(fn: Callable[..., Any], images: np.ndarray,

@@ -10,7 +10,18 @@ import numpy as np
 
 from .. import training
 from ..shapes import conv_params, dense_params
-from .framework import BUILD_IT, Hint, Spec, Verdict, array, contextual, named, register
+from .framework import (
+    BUILD_IT,
+    Hint,
+    Spec,
+    Verdict,
+    array,
+    contextual,
+    named,
+    notebook_data,
+    register,
+    sandbox_context,
+)
 from .rebuild import facts_of, facts_record, model_facts, rebuild
 
 _NO_INPUT = "start it with keras.Input(shape=(32, 32, 1))"
@@ -196,9 +207,25 @@ def training_attempt(config: Any, x: np.ndarray, y: np.ndarray, x_val: np.ndarra
     return attempt(lenet_validation_accuracy, lambda: rebuild(config), x, y, x_val, y_val)
 
 
+def lenet_build_context(profile: Any = None, source: str = "auto") -> tuple:
+    """Exercise 4.4's context, as its notebook (04b) splits its data: ``(x, y, x_val, y_val,
+    min_accuracy)``, the MNIST training digits (:func:`~.framework.notebook_data`) scaled to
+    [0, 1] and padded to (N, 32, 32, 1) (``training.scale_images(…, pad=2)``), split 90 / 10 %
+    stratified (``train_test_split(…, test_size=0.1, random_state=0)``), and
+    :data:`LENET_MIN_ACCURACY`."""
+    from sklearn.model_selection import train_test_split
+
+    mnist = notebook_data("mnist", profile, source)
+    x_fit, x_val, y_fit, y_val = train_test_split(
+        training.scale_images(mnist.x_train, pad=2), mnist.y_train, test_size=0.1,
+        stratify=mnist.y_train, random_state=0)
+    return x_fit, y_fit, x_val, y_val, LENET_MIN_ACCURACY
+
+
 LENET_BUILD = register(contextual("check_lenet_build", "4.4", "call",
                                   ("x", "y", "x_val", "y_val", "min_accuracy"), _lenet_build,
-                                  forbidden=_lenet_builders))
+                                  forbidden=_lenet_builders,
+                                  grading_context=sandbox_context(lenet_build_context, "mnist")))
 
 
 def check_lenet_build(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray, x_val: np.ndarray,

@@ -1,5 +1,6 @@
 """Checks of notebook 05 (CIFAR-10 CNN and callbacks): early stopping, a learning-rate logger,
-the slide model without pooling, a callback that stops at a target."""
+the lecture's MNIST CNN without pooling (Chollet's experiment), a callback that stops at a
+target."""
 
 from __future__ import annotations
 
@@ -65,12 +66,23 @@ def check_lr_logger(callback_class: Any) -> bool:
     return LR_LOGGER.run(callback_class)
 
 
-LayerFacts = facts_record("LayerFacts", "layer_kinds", "output_shape", "parameters")
+LayerFacts = facts_record("LayerFacts", "input_shape", "layer_kinds", "output_shape",
+                          "parameters")
+_NO_POOL_KINDS = ("Conv2D", "Conv2D", "Conv2D", "Flatten", "Dense", "Dense")
+
+
+def _lecture_builders() -> list:
+    """The course's builder of the lecture's MNIST CNN: with it, exercise 5.3 is done for you."""
+    from ..models import lecture_cnn
+
+    return [lecture_cnn]
 
 
 def _pooling_compare(got: tuple, want: tuple, reveal: bool) -> str | None:
-    """Layers and output shape are named (the exercise states them); the parameter count is not
-    given away."""
+    """Input, layers and output shape are named (the exercise states them); the parameter count
+    is not given away."""
+    if got.input_shape != want.input_shape:
+        return f"input shape {got.input_shape}, expected {want.input_shape}"
     if got.layer_kinds != want.layer_kinds:
         return f"layers {list(got.layer_kinds)}, expected {list(want.layer_kinds)}"
     if got.output_shape != want.output_shape:
@@ -80,44 +92,66 @@ def _pooling_compare(got: tuple, want: tuple, reveal: bool) -> str | None:
     return None
 
 
-def _without_dropout(kinds: tuple) -> list:
-    return [kind for kind in kinds if kind != "Dropout"]
-
-
 def _without_pooling() -> tuple:
-    """The facts of the slide model of notebook 05 without its MaxPooling2D layer."""
+    """The facts of the lecture's MNIST CNN (notebook 04, ``models.lecture_cnn``) without its two
+    MaxPooling2D layers: 320 + 18,496 + 36,928 + (22·22·64 + 1)·64 + 650 parameters."""
     import keras
 
+    layers = keras.layers
     return facts_of(LayerFacts, keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        keras.layers.Conv2D(32, (3, 3), activation="relu", padding="valid"),
-        keras.layers.Dropout(0.25),
-        keras.layers.Flatten(),
-        keras.layers.Dense(512, activation="relu"),
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(10, activation="softmax"),
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, (3, 3), activation="relu"),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
     ]))
+
+
+def _kinds_without(kinds: tuple, kind: str) -> tuple:
+    return tuple(k for k in kinds if k != kind)
+
+
+_CONV_AND_OUTPUT = 320 + 18_496 + 36_928 + 650  # the three convolutions and Dense(10)
+
+
+def _padded_same(parameters: int) -> bool:
+    """Whether Dense(64) receives side·side·64 features with a side of 24, 26 or 28: one or more
+    convolutions padded 'same' instead of 'valid' (whose last map is 22×22)."""
+    return any(parameters == _CONV_AND_OUTPUT + (side * side * 64 + 1) * 64
+               for side in (24, 26, 28))
 
 
 NO_POOLING = register(Spec(
     name="check_no_pooling", exercise="5.3", probe="call", cases=lambda rng: [()],
     reference=_without_pooling, facts=model_facts(LayerFacts), label="",
-    compare=_pooling_compare, success="the slide model without pooling, layer for layer", hints=[
-        (lambda g, w: "MaxPooling2D" in g.layer_kinds, "remove the MaxPooling2D layer"),
+    compare=_pooling_compare, success="the lecture CNN without pooling, layer for layer",
+    forbidden=_lecture_builders, hints=[
+        (lambda g, w: g.input_shape != w.input_shape,
+         "start with keras.Input(shape=(28, 28, 1)): MNIST digits, one channel"),
+        (lambda g, w: "MaxPooling2D" in g.layer_kinds,
+         "remove both MaxPooling2D layers (and no other pooling)"),
+        (lambda g, w: "Dropout" in g.layer_kinds
+         and _kinds_without(g.layer_kinds, "Dropout") == w.layer_kinds,
+         "no Dropout: the lecture CNN has none"),
         (lambda g, w: g.layer_kinds != w.layer_kinds
-         and _without_dropout(g.layer_kinds) == _without_dropout(w.layer_kinds),
-         "keep both Dropout layers where the slide has them"),
-        (lambda g, w: g.layer_kinds == w.layer_kinds and g.parameters > w.parameters,
-         "keep padding='valid': with 'same' the feature map stays 32×32"),
-        (lambda g, w: g.layer_kinds == w.layer_kinds and g.parameters != w.parameters,
-         "same filters (32, 3×3), Dense(512) and Dense(10) as the slide"),
+         and g.layer_kinds.count("Conv2D") != 3,
+         "keep all three convolutions (32, 64 and 64 filters of 3×3)"),
+        (lambda g, w: g.layer_kinds != w.layer_kinds,
+         "keep the lecture CNN's head: Flatten → Dense(64) → Dense(10)"),
+        (lambda g, w: _padded_same(g.parameters),
+         "keep padding='valid' (Keras' default): with 'same' the maps stay 28×28"),
+        (lambda g, w: g.parameters != w.parameters,
+         "same layers as the lecture CNN: 32, 64, 64 filters of 3×3, Dense(64), Dense(10)"),
     ]))
 
 
 def check_no_pooling(build_fn: Callable[..., Any]) -> bool:
-    """Exercise 5.3: ``build_fn()`` → the slide model without its MaxPooling2D layer (Conv2D 32
-    3×3 valid → Dropout .25 → Flatten → Dense 512 → Dropout .5 → Dense 10 softmax) on (32, 32,
-    3) inputs."""
+    """Exercise 5.3: ``build_fn()`` → the lecture's MNIST CNN (notebook 04) without its two
+    MaxPooling2D layers: Input (28, 28, 1) → Conv2D 32 3×3 → Conv2D 64 3×3 → Conv2D 64 3×3
+    (relu, 'valid') → Flatten → Dense 64 relu → Dense 10 softmax. Built with the layers
+    themselves: ``models.lecture_cnn`` is refused."""
     return NO_POOLING.run(build_fn)
 
 

@@ -9,7 +9,19 @@ from typing import Any
 import numpy as np
 
 from ..shapes import conv_params
-from .framework import BUILD_IT, WRITE_IT, Hint, Spec, Verdict, contextual, named, number, register
+from .framework import (
+    BUILD_IT,
+    WRITE_IT,
+    Hint,
+    Spec,
+    Verdict,
+    contextual,
+    named,
+    notebook_data,
+    number,
+    register,
+    sandbox_context,
+)
 from .rebuild import facts_of, facts_record, model_facts, rebuild
 
 
@@ -235,8 +247,20 @@ def _residual_net(x: np.ndarray, y: np.ndarray) -> Spec:
         label="n_blocks={}, residual={}", hints=_RESIDUAL_HINTS)
 
 
+def residual_net_context(profile: Any = None, source: str = "auto", n: int = 640
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Exercise 7.4's context: ``(x, y)``, the first ``n`` of notebook 07b's CIFAR-10 fit images
+    (:func:`~.framework.notebook_data`; the last 20 % of the training images are its
+    validation split), (n, 32, 32, 3) uint8 and (n,)."""
+    cifar = notebook_data("cifar10", profile, source)
+    n_fit = len(cifar.y_train) - len(cifar.y_train) // 5
+    return cifar.x_train[:n_fit][:n], cifar.y_train[:n_fit][:n]
+
+
 RESIDUAL_NET = register(contextual("check_residual_net", "7.4", "call", ("x", "y"),
-                                   _residual_net, forbidden=_resnet_builders))
+                                   _residual_net, forbidden=_resnet_builders,
+                                   grading_context=sandbox_context(residual_net_context,
+                                                                   "cifar10")))
 
 
 def check_residual_net(fn: Callable[..., Any], x: np.ndarray, y: np.ndarray) -> bool:

@@ -49,8 +49,48 @@ def _transfer_head(base: Any, n_classes: int) -> Spec:
         ])
 
 
+# notebook 09's candidate cuts of EfficientNet-Lite0 (its `cuts`), one chosen on validation
+TRANSFER_CUTS = ("block5c_add", "block6d_add", "top_activation")
+TRANSFER_NOTE = ("graded on a base cut at one of TRANSFER_CUTS drawn at grading time, not at "
+                 "the notebook's CUT: CUT is chosen by training heads on validation features "
+                 "of the pretrained EfficientNet-Lite0, which the grader does not repeat (the "
+                 "check reads only the base's architecture)")
+
+
+def transfer_base(model: Any, cut: str) -> Any:
+    """Exercise 9.1's base: ``model`` up to its layer ``cut``, then global average pooling
+    (``keras.Model`` named ``base_9_1``, made trainable: the student's function must freeze
+    it)."""
+    import keras
+
+    base = keras.Model(model.input, keras.layers.GlobalAveragePooling2D()(
+        model.get_layer(cut).output), name="base_9_1")
+    base.trainable = True
+    return base
+
+
+def transfer_head_context(cut: str, model: Any = None, n_classes: int = 10) -> tuple[Any, int]:
+    """Exercise 9.1's context: ``(base, n_classes)``, :func:`transfer_base` of ``model``
+    (default: EfficientNet-Lite0 for any image size, built without drawing weights — the check
+    reads only the architecture) at ``cut``."""
+    if model is None:
+        from ..models.classic import build_without_weights
+        from ..models.efficientnet import efficientnet_lite0
+
+        model = build_without_weights(efficientnet_lite0, weights=None,
+                                      input_shape=(None, None, 3))
+    return transfer_base(model, cut), n_classes
+
+
+def _transfer_grading_context(rng: np.random.Generator | None) -> tuple[Any, int]:
+    cut = TRANSFER_CUTS[0] if rng is None else str(rng.choice(TRANSFER_CUTS))
+    return transfer_head_context(cut)
+
+
 TRANSFER_HEAD = register(contextual("check_transfer_head", "9.1", "call",
-                                    ("base", "n_classes"), _transfer_head))
+                                    ("base", "n_classes"), _transfer_head,
+                                    grading_context=_transfer_grading_context,
+                                    grading_note=TRANSFER_NOTE))
 
 
 def check_transfer_head(fn: Any, base: Any, n_classes: int) -> bool:
@@ -175,6 +215,9 @@ def _one_seed(got: Any, want: str, train: dict, y_train: np.ndarray, val: dict,
 PICK_CUT = register(Spec(
     name="check_pick_cut", exercise="9.3", probe="call", cases=_pick_cut_cases,
     reference=best_cut, label="", success="chosen by the mean validation accuracy of 3 seeds",
+    forbidden=lambda: ["course_utils.transfer.validation_grid"],
+    reuse_hint="transfer.validation_grid already is this choice: train the heads yourself with "
+               "transfer.train_softmax_head",
     hints=[
         (_one_seed, "one seed is not enough: where two cuts are close, the heads of one seed "
                     "can rank them either way; average the validation accuracy of seeds 0, 1, 2"),
@@ -195,3 +238,57 @@ def check_pick_cut(fn: Any) -> bool:
     2) have the best mean validation accuracy. Five data sets: two where training accuracy or
     the widest features choose wrong, three where the heads of any single seed choose wrong."""
     return PICK_CUT.run(fn)
+
+
+def _change_cases(rng: np.random.Generator | None) -> list[tuple]:
+    """Lists of weight arrays of several shapes and scales, each moved by its own amount, so that
+    the mean of per-array ratios, ‖after‖ in the denominator and a missing root all differ from
+    the answer."""
+    rng = rng or np.random.default_rng(94)
+    cases = []
+    for shapes, scales, moves in ((((3, 3, 4, 8), (8,)), (1.0, 0.05), (0.1, 0.5)),
+                                  (((5,), (2, 3), (1, 1, 6, 4)), (2.0, 0.5, 1.0), (1.0, 0.01, 0.2)),
+                                  (((4, 4),), (1.0,), (0.3,))):
+        before = [rng.normal(scale=s, size=shape) for shape, s in zip(shapes, scales, strict=True)]
+        after = [b + rng.normal(scale=m * s, size=b.shape)
+                 for b, s, m in zip(before, scales, moves, strict=True)]
+        cases.append((before, after))
+    return cases
+
+
+def _per_array_mean(before: list, after: list) -> float:
+    return float(np.mean([np.linalg.norm(np.subtract(a, b)) / np.linalg.norm(b)
+                          for b, a in zip(before, after, strict=True)]))
+
+
+def _course_filter_change() -> list:
+    from .. import transfer
+
+    return [transfer.filter_change]
+
+
+def _relative_change_reference(before: list, after: list) -> float:
+    from .. import transfer
+
+    return transfer.filter_change(before, after)
+
+
+RELATIVE_CHANGE = register(Spec(
+    name="check_relative_change", exercise="9.4", probe="call", cases=_change_cases,
+    reference=_relative_change_reference, compare=number(rtol=1e-6, atol=1e-12),
+    forbidden=_course_filter_change,
+    reuse_hint="write it yourself: one sum of squares over all the arrays",
+    label=lambda b, a: f"{len(b)} array(s) of shapes {[np.shape(x) for x in b]}", hints=[
+        (lambda o, w, b, a: np.isclose(o, _per_array_mean(b, a)),
+         "one norm over all arrays together, not the mean of each array's ratio"),
+        (lambda o, w, b, a: np.isclose(o, w * np.sqrt(sum(np.sum(np.square(x)) for x in b))
+                                       / np.sqrt(sum(np.sum(np.square(x)) for x in a))),
+         "divide by the size of the weights BEFORE fine-tuning, ‖W₀‖"),
+        (lambda o, w, *_: np.isclose(o, w ** 2), "take the square roots: ‖x‖ = √(Σ x²)"),
+    ]))
+
+
+def check_relative_change(fn: Any) -> bool:
+    """Exercise 9.4: ``fn(before, after)`` = ‖after − before‖ / ‖before‖, one Frobenius norm over
+    all arrays of the two equally long lists."""
+    return RELATIVE_CHANGE.run(fn)

@@ -1,5 +1,6 @@
-"""Checks of notebook 10 (what CNNs see): occlusion, Grad-CAM, the square-size study of
-occlusion maps."""
+"""Checks of notebook 10 (what CNNs see) and its part 2, 10b: occlusion (10.1), the Grad-CAM
+formula (10.2), the square-size study of occlusion maps (10.3), the area under a deletion curve
+(10.4)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..saliency import grad_cam_from, occlude, occlusion_map, occlusion_positions
-from .framework import NotRight, Spec, Verdict, array, register
+from ..saliency import deletion_auc, grad_cam_from, occlude, occlusion_map, occlusion_positions
+from .framework import NotRight, Spec, Verdict, array, number, register
 from .probes import STAND_INS
 
 
@@ -213,3 +214,53 @@ def check_occlusion_drops(fn: Callable[..., Any]) -> bool:
     scores that change when the maps do (a criterion not computed from the maps fails). An
     answer using ``saliency.occlusion_map`` fails (the maps are the exercise)."""
     return OCCLUSION_DROPS.run(fn)
+
+
+def _deletion_aucs() -> list:
+    """The course's deletion score: the answer of exercise 10.4."""
+    from .. import saliency
+
+    return [saliency.deletion_auc]
+
+
+def _auc_cases(rng: np.random.Generator | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Uneven steps (a plain mean is wrong) and a first fraction above 0 (dividing by the last
+    fraction instead of the span is wrong)."""
+    rng = rng or np.random.default_rng(104)
+    return [(np.array([0.0, 0.05, 0.1, 0.2, 0.5]), np.array([0.9, 0.6, 0.3, 0.1, 0.0])),
+            (np.array([0.1, 0.3, 0.6]), np.sort(rng.uniform(0, 1, 3))[::-1].copy())]
+
+
+def _area(fractions: np.ndarray, p: np.ndarray) -> float:
+    return float(np.sum(np.diff(fractions) * (p[1:] + p[:-1]) / 2))
+
+
+def _reference_auc(fractions: np.ndarray, p: np.ndarray) -> float:
+    return float(deletion_auc(fractions, p)[0])
+
+
+DELETION_AUC = register(Spec(
+    name="check_deletion_auc", exercise="10.4", probe="call", cases=_auc_cases,
+    reference=_reference_auc, compare=number(rtol=1e-6),
+    label=lambda f, p: f"fractions {f.tolist()}", forbidden=_deletion_aucs,
+    reuse_hint="write it yourself: the trapezoid rule (np.trapezoid may do the sum), divided by "
+               "the span of the fractions",
+    hints=[
+        (lambda o, w, f, p: np.isclose(o, np.mean(p)),
+         "the fractions are not evenly spaced: weight each value by its interval (trapezoid "
+         "rule), not a plain mean"),
+        (lambda o, w, f, p: np.isclose(o, _area(f, p)),
+         "divide the area by the span f_last − f_first: the score is a mean probability"),
+        (lambda o, w, f, p: np.isclose(o, _area(f, p) / f[-1]),
+         "divide by the span f_last − f_first, not by the last fraction"),
+        (lambda o, w, f, p: np.isclose(o, np.sum(np.diff(f) * p[:-1]) / (f[-1] - f[0])),
+         "the trapezoid rule averages the two ends of each interval (not the left end only)"),
+    ]))
+
+
+def check_deletion_auc(fn: Any) -> bool:
+    """Exercise 10.4: ``fn(fractions, p)`` — increasing fractions (F,) of pixels hidden and the
+    class probability p (F,) after hiding them → the area under the deletion curve divided by
+    the span, (1/(f_F − f_1)) ∫ p df by the trapezoid rule (a number). Refuses
+    ``saliency.deletion_auc``, the library's answer."""
+    return DELETION_AUC.run(fn)

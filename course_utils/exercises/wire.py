@@ -82,12 +82,14 @@ def _array(value: np.ndarray) -> dict:
             "dtype": value.dtype.str, "shape": list(value.shape)}
 
 
-def to_data(value: Any, depth: int = 0) -> Any:
-    """``value`` as JSON-serialisable data (see the module's table); never raises."""
+def to_data(value: Any, depth: int = 0, whole_text: bool = False) -> Any:
+    """``value`` as JSON-serialisable data (see the module's table); never raises. Strings are
+    cut to :data:`MAX_TEXT` characters unless ``whole_text`` (a grader's own cases, e.g. a
+    model's JSON config)."""
     if depth > MAX_DEPTH:
         return _opaque(value)
     if value is None or isinstance(value, (bool, int, str)) and type(value) in (bool, int, str):
-        return shorten(value) if isinstance(value, str) else value
+        return shorten(value) if isinstance(value, str) and not whole_text else value
     if isinstance(value, (float, np.floating)) and type(value) in (float, np.float64,
                                                                    np.float32, np.float16):
         value = float(value)
@@ -99,10 +101,10 @@ def to_data(value: Any, depth: int = 0) -> Any:
     if isinstance(value, np.ndarray):
         return _array(value)
     if type(value) in (list, tuple):
-        items = [to_data(v, depth + 1) for v in value]
+        items = [to_data(v, depth + 1, whole_text) for v in value]
         return items if type(value) is list else {"__tuple__": items}
     if type(value) is dict:
-        return {"__dict__": [[to_data(k, depth + 1), to_data(v, depth + 1)]
+        return {"__dict__": [[to_data(k, depth + 1, whole_text), to_data(v, depth + 1, whole_text)]
                              for k, v in value.items()]}
     if _is_keras_model(value):
         return _model(value)

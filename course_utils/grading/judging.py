@@ -5,6 +5,12 @@ from :mod:`secrets`, so no submission can know them in advance), puts them in th
 JSON (:func:`course_utils.grading.emit.cell_source`) and, after the run, decides the verdict here
 with ``Spec.judge(outcomes, cases)`` from the outcomes the probe wrote — data parsed from JSON
 with a size limit, never code, never a line the student's process printed.
+
+A check that the notebook calls with its own values (images, thresholds, data: ``Spec.context``)
+is judged with the values ``Spec.grading_context(rng)`` rebuilds here from ``course_utils``
+alone, never with values from the student's kernel; what that context leaves out is the row's
+note (``Spec.grading_note``). A value answer's probe needs no case data: its grader cell gets
+one empty case per case.
 """
 
 from __future__ import annotations
@@ -21,23 +27,50 @@ from .assembly import Exercise, Plan, tags
 from .emit import cell_source
 from .records import FAIL, PASS, Row, join_notes, row
 
+NO_PROBE = "this exercise's check has no probe: it cannot be graded in the sandbox yet"
+NO_CONTEXT = ("its check needs values from the notebook ({names}) that the grader cannot "
+              "rebuild yet: it is not graded in the sandbox")
+
 
 @dataclass
 class Drawn:
-    """An exercise's spec (None when it cannot be graded here), its cases and context."""
+    """An exercise's spec (None when it cannot be graded here: ``why``), its cases and context,
+    and the note its grading context carries."""
 
     spec: Any
     cases: list
     k: int  # 1-based position among the notebook's exercises (the answers file's number)
     context: tuple = ()
+    note: str = ""
+    why: str = NO_PROBE
 
 
 def gradable(spec: Any) -> bool:
     """Whether the grader can draw the cases of ``spec`` itself: a spec without context, or one
-    whose context the trusted side can build (``spec.grading_context()``) — never from values
+    whose context the trusted side can build (``spec.grading_context(rng)``) — never from values
     the student's kernel hands over."""
     return spec is not None and (not spec.context or callable(getattr(spec, "grading_context",
                                                                       None)))
+
+
+def _ungradable(spec: Any, k: int) -> Drawn:
+    if spec is None:
+        return Drawn(None, [], k)
+    return Drawn(None, [], k, why=NO_CONTEXT.format(names=", ".join(spec.context)))
+
+
+def _draw_one(spec: Any, k: int, rng: np.random.Generator) -> Drawn:
+    """``spec``'s cases drawn with ``rng`` on its grading context (if it has context); a context
+    that cannot be built leaves the exercise ungraded, saying why."""
+    if not gradable(spec):
+        return _ungradable(spec, k)
+    try:
+        context = tuple(spec.grading_context(rng)) if spec.context else ()
+        cases = spec.cases(rng, *context)
+    except Exception as exc:  # noqa: BLE001 - e.g. a data file missing on the grader's machine
+        return Drawn(None, [], k, why=f"the grader could not rebuild this check's context "
+                                      f"({type(exc).__name__}: {exc})")
+    return Drawn(spec, cases, k, context, str(getattr(spec, "grading_note", "") or ""))
 
 
 def spec_of(check: str) -> Any:
@@ -53,15 +86,14 @@ def spec_of(check: str) -> Any:
 def draw(exercises: list[Exercise], rng: np.random.Generator | None = None) -> dict[str, Drawn]:
     """{label: the exercise's spec and freshly drawn cases}."""
     rng = rng or np.random.default_rng(secrets.randbits(128))
-    drawn = {}
-    for k, ex in enumerate(exercises, start=1):
-        spec = spec_of(ex.check)
-        if not gradable(spec):
-            drawn[ex.label] = Drawn(None, [], k)
-            continue
-        context = tuple(spec.grading_context()) if spec.context else ()
-        drawn[ex.label] = Drawn(spec, spec.cases(rng, *context), k, context)
-    return drawn
+    return {ex.label: _draw_one(spec_of(ex.check), k, rng)
+            for k, ex in enumerate(exercises, start=1)}
+
+
+def sent_cases(d: Drawn) -> list[list]:
+    """The cases as the student's kernel gets them: a value probe reads no case (one empty case
+    per case: a notebook's images are not copied into the cell), any other probe all of them."""
+    return [[] for _ in d.cases] if d.spec.probe == "value" else [list(c) for c in d.cases]
 
 
 def grader_cell(ex: Exercise, drawn: dict[str, Drawn]) -> str:
@@ -70,8 +102,8 @@ def grader_cell(ex: Exercise, drawn: dict[str, Drawn]) -> str:
 
     d = drawn[ex.label]
     if d.spec is None:
-        return "# this exercise cannot be graded in the sandbox (no probe for its check)"
-    cases = json.dumps(probes.to_data([list(c) for c in d.cases]), allow_nan=False)
+        return "# this exercise cannot be graded in the sandbox: " + " ".join(d.why.splitlines())
+    cases = json.dumps(probes.to_data(sent_cases(d), whole_text=True), allow_nan=False)
     return cell_source(d.k, d.spec.probe, ex.args[0] if ex.args else "None", cases)
 
 
@@ -137,10 +169,9 @@ def rows_for(student: str, name: str, plan: Plan, drawn: dict[str, Drawn], statu
     rows = []
     for ex in plan.exercises:
         d = drawn[ex.label]
-        notes = join_notes(note, *plan.notes.get(ex.label, []))
+        notes = join_notes(note, *plan.notes.get(ex.label, []), d.note)
         if d.spec is None:
-            rows.append(row(student, name, ex.label, FAIL, "this exercise's check has no "
-                            "probe: it cannot be graded in the sandbox yet", notes))
+            rows.append(row(student, name, ex.label, FAIL, d.why, notes))
             continue
         if d.k not in answers:
             rows.append(row(student, name, ex.label, FAIL,

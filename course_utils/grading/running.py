@@ -81,13 +81,15 @@ def _tail(log: Path) -> str:
 
 
 def _unsafe_env(base: Path, out: Path) -> dict[str, str]:
+    from ..exercises.framework import GRADING_PROFILE  # the profile grading contexts rebuild
+
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("JUPYTER", "JPY_", "IPYTHON", "COURSE_", "KERAS_", "MPL"))}
     home = base / "home"
     for folder in (home, home / "tmp"):
         folder.mkdir(exist_ok=True)
     env.update(HOME=str(home), TMPDIR=str(home / "tmp"), KERAS_HOME=str(home / ".keras"),
-               MPLCONFIGDIR=str(home / "mpl"), COURSE_PROFILE="quick", COURSE_OFFLINE="1",
+               MPLCONFIGDIR=str(home / "mpl"), COURSE_PROFILE=GRADING_PROFILE, COURSE_OFFLINE="1",
                TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1", JUPYTER_PLATFORM_DIRS="1",
                MPLBACKEND="agg", **{OUT_VARIABLE: str(out)})
     return env

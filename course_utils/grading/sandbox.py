@@ -4,14 +4,16 @@ Inside, the kernel and its client see only: the system's ``/usr`` and ``/etc`` (
 interpreter and the virtual environment (read-only), a copy of the course package *without*
 anything that holds a reference answer or an instructor notebook (:func:`student_package`,
 mounted read-only where the real package lies, so ``course_utils.__file__`` leads nowhere), the
-bundled data (read-only), the run's input folder (the assembled notebook and the student's own
-submitted file, read-only) and the run's output files (``run.json``, ``answers-<k>.json``: the
-only things it can write that outlive it, each bounded in size). ``/proc``, ``/tmp``, ``/dev`` and
-``/dev/shm`` are its own (size-limited tmpfs); no network (its own loopback only); no
-capabilities and no further user namespaces; a PID namespace whose init is bwrap, so that every
-process of the run — ``setsid`` or not — is killed when the run ends or the grader dies
-(``--die-with-parent``). ``prlimit`` bounds each process's memory (address space), the size of
-any file it writes, the number of processes and open files.
+bundled data (read-only, as the package's ``_data``, where its loaders look first: the
+environment that could point elsewhere is cleared), the run's input folder (the assembled
+notebook and the student's own submitted file, read-only) and the run's output files
+(``run.json``, ``answers-<k>.json``: the only things it can write that outlive it, each bounded
+in size). ``/proc``, ``/tmp``, ``/dev`` and ``/dev/shm`` are its own (size-limited tmpfs); no
+network (its own loopback only); no capabilities and no further user namespaces; a PID
+namespace whose init is bwrap, so that every process of the run — ``setsid`` or not — is
+killed when the run ends or the grader dies (``--die-with-parent``). ``prlimit`` bounds each
+process's memory (address space), the size of any file it writes, the number of processes and
+open files.
 """
 
 from __future__ import annotations
@@ -142,7 +144,7 @@ def student_package(dest: Path, source: Path | None = None) -> Path:
     shutil.copytree(source, copy, ignore=lambda d, n: _skip(d, n, source))
     (copy / "exercises").mkdir(exist_ok=True)
     (copy / "exercises" / "__init__.py").write_text(SANDBOX_INIT, encoding="utf-8")
-    (copy / "_data").mkdir(exist_ok=True)  # mount point when the data lies inside the package
+    (copy / "_data").mkdir(exist_ok=True)  # mount point of the bundled data (bwrap_args)
     return copy
 
 
@@ -164,10 +166,14 @@ def _build_shared_package() -> Path:
 
 
 def env_args(timeout_home: str = HOME) -> list[str]:
-    """A cleared environment: the quick profile, offline, HOME and caches on the private tmpfs."""
+    """A cleared environment: the grading profile (quick), offline, HOME and caches on the
+    private tmpfs."""
+    from ..exercises.framework import GRADING_PROFILE  # the profile grading contexts rebuild
+
     env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": timeout_home,
            "TMPDIR": "/tmp", "KERAS_HOME": f"{timeout_home}/.keras",
-           "MPLCONFIGDIR": f"{timeout_home}/mpl", "COURSE_PROFILE": "quick", "COURSE_OFFLINE": "1",
+           "MPLCONFIGDIR": f"{timeout_home}/mpl", "COURSE_PROFILE": GRADING_PROFILE,
+           "COURSE_OFFLINE": "1",
            "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
            "JUPYTER_PLATFORM_DIRS": "1", "GRADER_OUT": OUT, "MPLBACKEND": "agg"}
     return [a for k, v in env.items() for a in ("--setenv", k, v)]
@@ -191,8 +197,9 @@ def bwrap_args(run_in: Path, run_out: Path, package: Path, limits: Limits,
         args += ["--ro-bind", str(root), str(root)]
     args += ["--ro-bind", str(package), str(package_dir())]
     data = data_dir()
-    if data is not None:
-        args += ["--ro-bind", str(data), str(data)]
+    if data is not None:  # where the package's copy looks first (a clone keeps it in data/)
+        inside = package_dir() / "_data" if (package / "_data").is_dir() else data
+        args += ["--ro-bind", str(data), str(inside)]
     args += ["--ro-bind", str(run_in), IN, "--ro-bind", str(run_out), OUT]
     for name in outputs:
         args += ["--bind", str(run_out / name), f"{OUT}/{name}"]

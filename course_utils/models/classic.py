@@ -53,7 +53,9 @@ __all__ = [
     "inception_model",
     "mini_resnet",
     "mini_vgg",
+    "paper_weight_decay",
     "resnet50",
+    "ten_crops",
     "vgg16",
 ]
 
@@ -112,6 +114,22 @@ def build_without_weights(builder: Callable[..., keras.Model], *args: Any,
     return result["model"]
 
 
+def paper_weight_decay(weight_decay: float) -> keras.regularizers.L2 | None:
+    """The papers' weight decay ``wd`` as a Keras kernel regularizer: ``L2(wd / 2)``.
+
+    AlexNet (Krizhevsky et al. 2012, §5) and ResNet (He et al. 2016, §3.4) add ``wd · w`` to
+    each weight's gradient *before* the momentum step: ``v ← μ·v − lr·(∂L/∂w + wd·w)``. Keras'
+    ``L2(l)`` adds ``l · Σ w²`` to the loss, whose gradient is ``2·l·w``, so the papers'
+    ``wd`` is ``L2(wd / 2)``. (Keras' ``SGD(weight_decay=wd)`` is different: it shrinks
+    ``w -= lr·wd·w`` outside the momentum, about ``1/(1 − μ)`` = 10× weaker at μ = 0.9.)
+    ``weight_decay=0`` returns None (no regularizer).
+    """
+    if not isinstance(weight_decay, (int, float)) or isinstance(weight_decay, bool) \
+            or not weight_decay >= 0:
+        raise ValueError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
+    return keras.regularizers.L2(weight_decay / 2) if weight_decay else None
+
+
 @keras.saving.register_keras_serializable(package="course_utils")
 class LocalResponseNormalization(layers.Layer):
     """AlexNet's "NORM" layer (Krizhevsky et al. 2012, §3.3); no trainable parameters.
@@ -146,7 +164,7 @@ class LocalResponseNormalization(layers.Layer):
 
 def alexnet(
     input_shape: tuple[int, int, int] = (227, 227, 3), n_classes: int = 1000, norm: bool = True,
-    dropout: float = 0.5, two_gpus: bool = False,
+    dropout: float = 0.5, two_gpus: bool = False, weight_decay: float = 0.0,
 ) -> keras.Model:
     """AlexNet as on Susto's (Padova) slide "Full (simplified) AlexNet architecture".
 
@@ -169,32 +187,60 @@ def alexnet(
     - overlapping pooling (§3.4): ``pool1``-``pool3``, 3×3 windows with stride 2;
     - dropout (§4.2): ``dropout_fc6``, ``dropout_fc7`` (rate ``dropout``, 0.5 in the paper);
     - data augmentation (§4.1: random crops, flips, PCA colour jitter) acts on the training
-      images, not in the network: see :func:`course_utils.models.augmentation`.
+      images, not in the network: see :func:`course_utils.models.augmentation`; test-time
+      10-crop averaging (§4.1): :func:`ten_crops`.
+
+    ``weight_decay``: the paper's 0.0005 (§5) as an L2 regularizer on every kernel
+    (:func:`paper_weight_decay`); 0 = none.
     """
     shape = image_input_shape(input_shape, 67, "alexnet")
+    reg = {"kernel_regularizer": paper_weight_decay(weight_decay)}
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
-    x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
+    x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1", **reg)(inputs)
     x = layers.MaxPooling2D(pool_size=3, strides=2, name="pool1")(x)
     if norm:
         x = LocalResponseNormalization(name="norm1")(x)
     x = layers.ZeroPadding2D(2, name="pad2")(x)
     groups = 2 if two_gpus else 1
-    x = layers.Conv2D(256, 5, activation="relu", groups=groups, name="conv2")(x)
+    x = layers.Conv2D(256, 5, activation="relu", groups=groups, name="conv2", **reg)(x)
     x = layers.MaxPooling2D(pool_size=3, strides=2, name="pool2")(x)
     if norm:
         x = LocalResponseNormalization(name="norm2")(x)
     for name, filters, g in (("conv3", 384, 1), ("conv4", 384, groups), ("conv5", 256, groups)):
         x = layers.ZeroPadding2D(1, name=f"pad{name[-1]}")(x)
-        x = layers.Conv2D(filters, 3, activation="relu", groups=g, name=name)(x)
+        x = layers.Conv2D(filters, 3, activation="relu", groups=g, name=name, **reg)(x)
     x = layers.MaxPooling2D(pool_size=3, strides=2, name="pool3")(x)
     x = layers.Flatten(name="flatten")(x)
     for name in ("fc6", "fc7"):
-        x = layers.Dense(4096, activation="relu", name=name)(x)
+        x = layers.Dense(4096, activation="relu", name=name, **reg)(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{name}")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="fc8")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="fc8", **reg)(x)
     return keras.Model(inputs, outputs, name="alexnet_2gpu" if two_gpus else "alexnet")
+
+
+def ten_crops(images: Any, size: int) -> Any:
+    """AlexNet's test-time augmentation (Krizhevsky et al. 2012, §4.1): the four corner and the
+    centre ``size``×``size`` patches of each image and their horizontal reflections.
+
+    ``images``: (N, H, W, C) array with H, W >= ``size``. Returns (N, 10, size, size, C):
+    crops 0-4 = top-left, top-right, bottom-left, bottom-right, centre; crops 5-9 = the same
+    crops mirrored left-right. The network's prediction is the mean of its softmax outputs
+    over the ten crops.
+    """
+    import numpy as np
+
+    images = np.asarray(images)
+    size = positive_int("size", size)
+    if images.ndim != 4 or images.shape[1] < size or images.shape[2] < size:
+        raise ValueError(f"ten_crops: expected images of shape (N, H, W, C) with H, W >= {size}, "
+                         f"got shape {images.shape}")
+    h, w = images.shape[1:3]
+    top, left = (h - size) // 2, (w - size) // 2
+    corners = [(0, 0), (0, w - size), (h - size, 0), (h - size, w - size), (top, left)]
+    crops = np.stack([images[:, i:i + size, j:j + size] for i, j in corners], axis=1)
+    return np.concatenate([crops, crops[:, :, :, ::-1]], axis=1)
 
 
 def alexnet_insa(input_shape: tuple[int, int, int] = (224, 224, 3),
@@ -419,17 +465,17 @@ _BN_EPSILON = 1.001e-5  # the value keras.applications' ResNets use
 
 
 def _conv_bn(x: Any, filters: int, kernel: int, stride: int, name: str, relu: bool = True,
-             bias: bool = True, bn_momentum: float = 0.99) -> Any:
+             bias: bool = True, bn_momentum: float = 0.99, regularizer: Any = None) -> Any:
     """Conv2D → BatchNormalization (→ ReLU), the unit every ResNet block is made of."""
     x = layers.Conv2D(filters, kernel, strides=stride, padding="same" if kernel > 1 else "valid",
-                      use_bias=bias, name=f"{name}_conv")(x)
+                      use_bias=bias, kernel_regularizer=regularizer, name=f"{name}_conv")(x)
     x = layers.BatchNormalization(momentum=bn_momentum, epsilon=_BN_EPSILON,
                                   name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x) if relu else x
 
 
 def basic_block(x: Any, filters: int, stride: int = 1, name: str = "block",
-                bn_momentum: float = 0.99, residual: bool = True) -> Any:
+                bn_momentum: float = 0.99, residual: bool = True, regularizer: Any = None) -> Any:
     """ResNet basic block (He et al. 2015, ResNet-18/34): output = ReLU(F(x) + shortcut(x)).
 
     F = 3×3 conv (stride ``stride``) → BN → ReLU → 3×3 conv → BN. The shortcut is the identity
@@ -437,9 +483,10 @@ def basic_block(x: Any, filters: int, stride: int = 1, name: str = "block",
     Convolutions have no bias (BN's shift β replaces it); ``bn_momentum`` is BatchNorm's
     moving-average momentum (0.9 settles within a few dozen steps of a short training).
     ``residual=False`` drops the shortcut: output = ReLU(F(x)), the two layers of the paper's
-    *plain* network (its Fig. 3, middle), for the degradation experiment.
+    *plain* network (its Fig. 3, middle), for the degradation experiment. ``regularizer``: a
+    kernel regularizer for every convolution (e.g. :func:`paper_weight_decay`).
     """
-    bn = {"bias": False, "bn_momentum": bn_momentum}
+    bn = {"bias": False, "bn_momentum": bn_momentum, "regularizer": regularizer}
     shortcut = x
     if residual and (stride != 1 or x.shape[-1] != filters):
         shortcut = _conv_bn(x, filters, 1, stride, f"{name}_0", relu=False, **bn)
@@ -528,7 +575,8 @@ def mini_vgg(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 1
 
 def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int = 10,
                 widths: Sequence[int] = (16, 32), blocks_per_stage: int = 1,
-                stem_stride: int = 2, residual: bool = True) -> keras.Model:
+                stem_stride: int = 2, residual: bool = True,
+                weight_decay: float = 0.0) -> keras.Model:
     """A ResNet in miniature: 3×3 conv stem (stride ``stem_stride``; ResNet-50's stem shrinks
     by 4) → stages of :func:`basic_block` (the first block of every stage after the first has
     stride 2) → global average pooling → Dense.
@@ -538,6 +586,8 @@ def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int 
     counterpart (same convolutions, no shortcuts), as in the paper's degradation experiment.
     BatchNorm momentum 0.9 (Keras' default 0.99 needs hundreds of steps before its moving
     averages, used at inference, match the data: too slow for a 2-epoch demonstration).
+    ``weight_decay``: the paper's decay (1e-4) as an L2 regularizer on every convolution and
+    dense kernel (:func:`paper_weight_decay`); 0 = none.
     """
     widths = positive_ints("mini_resnet: widths", widths)
     positive_int("blocks_per_stage", blocks_per_stage)
@@ -546,12 +596,15 @@ def mini_resnet(input_shape: tuple[int, int, int] = (32, 32, 3), n_classes: int 
     n_classes = positive_int("n_classes", n_classes, 2)
     inputs = keras.Input(shape=shape, name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    x = _conv_bn(x, widths[0], 3, stem_stride, "stem", bias=False, bn_momentum=0.9)
+    reg = paper_weight_decay(weight_decay)
+    x = _conv_bn(x, widths[0], 3, stem_stride, "stem", bias=False, bn_momentum=0.9,
+                 regularizer=reg)
     for s, filters in enumerate(widths, start=1):
         for b in range(1, blocks_per_stage + 1):
             stride = 2 if (b == 1 and s > 1) else 1
             x = basic_block(x, filters, stride, name=f"stage{s}_block{b}", bn_momentum=0.9,
-                            residual=residual)
+                            residual=residual, regularizer=reg)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="predictions")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="predictions",
+                           kernel_regularizer=reg)(x)
     return keras.Model(inputs, outputs, name="mini_resnet" if residual else "mini_plain")
