@@ -322,7 +322,7 @@ def test_student_sees_cross_then_tick(lab, record_property):
         with steps("open the student edition of 03 and wait for its kernel"):
             open_notebook(page, lab, f"student/{NOTEBOOK}")
         setup = cell_with(page, "config.setup()")
-        exercise = cell_with(page, "raise NotImplementedError  # your code")
+        exercise = cell_with(page, "def output_size(n, f, p, s):")  # the stub of 3.1
         check = cell_with(page, CHECK)
         output = check.locator(".jp-OutputArea")
         with steps("run the set-up cell"):
