@@ -73,12 +73,14 @@ def _correct(values: object, name: str) -> np.ndarray:
 
 
 def compare_on_test_set(correct_a: object, correct_b: object, a: str = "A", b: str = "B",
-                        seed: int = 0) -> Comparison:
+                        seed: int = 0, images: str = "test") -> Comparison:
     """Paired bootstrap over the test images of two models' per-image correctness.
 
     ``correct_a, correct_b``: (N,) booleans (or 0/1), one per test image, in the same order —
     e.g. ``model.predict(x_test).argmax(1) == y_test``. Returns the accuracy difference a − b and
     its 95 % percentile interval from :data:`RESAMPLES` multinomial resamples (module docstring).
+    ``images`` names the images in the method line: ``"test"``, or ``"validation"`` for a design
+    choice, ``"training"`` for what trained networks fit (the same bootstrap).
     """
     ca, cb = _correct(correct_a, a), _correct(correct_b, b)
     if ca.shape != cb.shape:
@@ -89,7 +91,7 @@ def compare_on_test_set(correct_a: object, correct_b: object, a: str = "A", b: s
     draws = np.random.default_rng(seed).multinomial(n, counts / n, size=RESAMPLES)
     deltas = (draws[:, 0] - draws[:, 2]) / n
     low, high = np.quantile(deltas, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-    method = (f"paired bootstrap over {n:,} test images, {counts[0]:,} won by {a}, "
+    method = (f"paired bootstrap over {n:,} {images} images, {counts[0]:,} won by {a}, "
               f"{counts[2]:,} by {b}")
     return Comparison(a, b, float((counts[0] - counts[2]) / n), float(low), float(high), method)
 

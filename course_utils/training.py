@@ -512,16 +512,12 @@ def training_losses(model: keras.Model, x: np.ndarray, y: np.ndarray, epochs: in
 def compare_on_validation(correct_a: object, correct_b: object, a: str = "A",
                           b: str = "B") -> Any:
     """:func:`course_utils.comparison.compare_on_test_set` for a *design choice*: the same paired
-    bootstrap over the images, here validation images carved from the training data (the test
-    set decides nothing), with a method line that names them so. ``correct_a, correct_b``: (N,)
-    bool, whether each validation image is classified right by A and by B."""
-    import dataclasses
-
+    bootstrap over validation images carved from the training data (the test set decides
+    nothing), its method line naming them. ``correct_a, correct_b``: (N,) bool, whether each
+    validation image is classified right by A and by B."""
     from .comparison import compare_on_test_set
 
-    result = compare_on_test_set(correct_a, correct_b, a, b)
-    return dataclasses.replace(result, method=result.method.replace("test images",
-                                                                    "validation images"))
+    return compare_on_test_set(correct_a, correct_b, a, b, images="validation")
 
 
 def train_and_score(model: keras.Model, x: np.ndarray, y: np.ndarray, x_val: np.ndarray,

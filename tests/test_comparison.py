@@ -118,3 +118,12 @@ def test_the_printed_line():
     line = str(Comparison("A", "B", 0.02, 0.01, 0.03, "5 seeds, paired t-interval"))
     assert line == ("A − B: +0.020 (95 % interval +0.010 to +0.030; 5 seeds, paired "
                     "t-interval) → A beats B")
+
+
+def test_the_images_are_named_in_the_method_line():
+    a, b = np.array([True] * 8 + [False] * 2), np.array([True] * 5 + [False] * 5)
+    on_test = compare_on_test_set(a, b, "A", "B")
+    on_validation = compare_on_test_set(a, b, "A", "B", images="validation")
+    assert "over 10 test images" in on_test.method
+    assert "over 10 validation images" in on_validation.method
+    assert (on_validation.low, on_validation.high) == (on_test.low, on_test.high)
