@@ -18,7 +18,7 @@ from tests.test_exercises import (
     BARS,
     KERNEL_IMAGES,
     ink_runs,
-    kernel_by_least_squares,
+    kernel_by_gradient_descent,
     one_line,
     returns_none,
 )
@@ -322,7 +322,8 @@ def test_the_course_solution_recovers_every_kernel_the_grader_hides():
 
     from course_utils.exercises import nb02, probes
 
-    cells = nbformat.read(Path(__file__).parents[1] / "notebooks" / "02b_detectors_pooling_shifts.ipynb", 4).cells
+    notebook = Path(__file__).parents[1] / "notebooks" / "02b_detectors_pooling_shifts.ipynb"
+    cells = nbformat.read(notebook, 4).cells
     source = next(c.source for c in cells if "solution" in c.metadata.get("tags", [])
                   and "def learn_kernel(" in c.source)
     namespace = {"np": np, "tf": tf, "keras": keras}
@@ -339,7 +340,7 @@ def test_the_course_solution_recovers_every_kernel_the_grader_hides():
 
 def test_new_checks_reject_bad_data():
     with pytest.raises(ValueError, match=r"images must be \(N, H, W\), got shape \(4, 4\)"):
-        ex.check_learned_kernel(kernel_by_least_squares, np.ones((4, 4)))
+        ex.check_learned_kernel(kernel_by_gradient_descent, np.ones((4, 4)))
     with pytest.raises(ValueError, match=r"images must be \(N, H, W\), got shape \(3,\)"):
         conv.kernel_targets(np.ones(3), ex.SOBEL_X)
     with pytest.raises(ValueError, match="one row per image, got 160, 160 and 3"):

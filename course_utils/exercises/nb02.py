@@ -11,9 +11,45 @@ import numpy as np
 import scipy.signal
 
 from ..conv import avg_pool2d, correlate2d, kernel_targets, max_pool2d, translate
-from .framework import NotRight, Spec, array, contextual, register
+from .framework import WRITE_IT, NotRight, Spec, array, contextual, register
 
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+
+
+def _correlators() -> list:
+    """The course's and the libraries' correlations and convolutions: the answer of 2.1."""
+    import keras
+    import scipy.ndimage
+    import tensorflow as tf
+
+    from .. import conv
+
+    return [conv.correlate2d, conv.correlate2d_naive, conv.convolve2d, conv.conv2d,
+            conv.conv2d_naive, scipy.signal.correlate2d, scipy.signal.correlate,
+            scipy.signal.convolve2d, scipy.signal.convolve, scipy.signal.fftconvolve,
+            scipy.ndimage.correlate, scipy.ndimage.convolve, tf.nn.conv2d, tf.nn.convolution,
+            keras.ops.conv, keras.layers.Conv2D]
+
+
+def _poolers() -> list:
+    """The course's and the libraries' pooling functions: the answer of 2.3."""
+    import keras
+    import skimage.measure
+    import tensorflow as tf
+
+    from .. import conv
+
+    return [conv.max_pool2d, skimage.measure.block_reduce, tf.nn.max_pool2d, tf.nn.max_pool,
+            keras.ops.max_pool, keras.layers.MaxPooling2D]
+
+
+def _solvers() -> list:
+    """Linear least-squares solvers: they give 2.4's kernel without gradient descent."""
+    import scipy.linalg
+    from sklearn.linear_model import LinearRegression
+
+    return [np.linalg.lstsq, np.linalg.solve, np.linalg.pinv, np.linalg.inv, scipy.linalg.lstsq,
+            scipy.linalg.solve, scipy.linalg.pinv, scipy.linalg.inv, LinearRegression]
 
 
 def _correlate_cases(rng: np.random.Generator | None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -26,7 +62,8 @@ CORRELATE2D = register(Spec(
     name="check_correlate2d", exercise="2.1", probe="call", cases=_correlate_cases,
     reference=lambda im, k: scipy.signal.correlate2d(im, k, mode="valid"), compare=array(),
     label=lambda im, k: f"image {im.shape} with kernel {k.shape}",
-    success="{n} random cases equal scipy.signal.correlate2d", hints=[
+    success="{n} random cases equal scipy.signal.correlate2d", forbidden=_correlators,
+    reuse_hint=WRITE_IT, hints=[
         (lambda o, w, im, k: np.allclose(o, scipy.signal.convolve2d(im, k, mode="valid")),
          "that is a convolution: the kernel is flipped"),
         (lambda o, w, im, k: np.shape(o) == im.shape, "valid: no padding, the output shrinks"),
@@ -78,7 +115,7 @@ def _pool_cases(rng: np.random.Generator | None) -> list[tuple[np.ndarray]]:
 MAX_POOL = register(Spec(
     name="check_max_pool", exercise="2.3", probe="call", cases=_pool_cases,
     reference=lambda x: max_pool2d(x, 2), compare=array(),
-    label=lambda x: f"x of shape {x.shape}", hints=[
+    label=lambda x: f"x of shape {x.shape}", forbidden=_poolers, reuse_hint=WRITE_IT, hints=[
         (lambda o, w, x: np.allclose(o, avg_pool2d(x, 2)),
          "that is average pooling: take the maximum of each 2×2 block"),
         (lambda o, w, x: np.shape(o) == tuple(np.subtract(x.shape, 1)),
@@ -178,6 +215,8 @@ def _learned_kernel(images: Any, max_error: float = 0.05) -> Spec:
     return Spec(
         name="check_learned_kernel", exercise="2.4", probe="call", cases=cases, reference=truth,
         facts=_as_kernel, compare=compare, label=label, on_error=_kernel_error,
+        forbidden=_solvers, reuse_hint="learn it by gradient descent: a least-squares solver "
+        "is not the exercise",
         success="Sobel-x and an unseen kernel recovered from random starts", hints=[
             (lambda k, w, *_: _relative_error(k[::-1, ::-1], w) < max_error,
              "your kernel is the target flipped (for Sobel-x, flipped = negated): is your "
@@ -203,6 +242,7 @@ def _learned_kernel(images: Any, max_error: float = 0.05) -> Spec:
 
 LEARNED_KERNEL = register(contextual("check_learned_kernel", "2.4", "call",
                                      ("images", "max_error"), _learned_kernel,
+                                     forbidden=_solvers,
                                      grading_context=lambda rng: learned_kernel_context()))
 
 

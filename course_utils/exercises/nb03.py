@@ -12,6 +12,7 @@ import numpy as np
 from ..shapes import conv_ops, conv_output_size, conv_params, dense_params
 from .framework import (
     BUILD_IT,
+    WRITE_IT,
     Hint,
     NotRight,
     Spec,
@@ -43,7 +44,8 @@ def _output_size_cases(rng: np.random.Generator | None) -> list[tuple[int, int, 
 OUTPUT_SIZE = register(Spec(
     name="check_output_size", exercise="3.1", probe="call", cases=_output_size_cases,
     reference=lambda n, f, p, s: conv_output_size(n, f, s, p).size,
-    label="n={}, f={}, p={}, s={}", success="{n} cases", hints=[
+    label="n={}, f={}, p={}, s={}", success="{n} cases", forbidden=lambda: [conv_output_size],
+    reuse_hint=WRITE_IT, hints=[
         (lambda o, w, n, f, p, s: isinstance(o, float), "use // (floor division): / gives a float"),
         (lambda o, w, n, f, p, s: o in (round((n + 2 * p - f) / s) + 1,
                                         -(-(n + 2 * p - f) // s) + 1),

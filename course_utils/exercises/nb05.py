@@ -25,10 +25,18 @@ def _early_stop_cases(rng: np.random.Generator | None) -> list[tuple[list[float]
                                 int(rng.integers(1, 4))) for _ in range(20)]
 
 
+def _early_stoppers() -> list:
+    """The course's answer to 5.1 and the callback it imitates."""
+    import keras
+
+    return [early_stop_epoch, keras.callbacks.EarlyStopping]
+
+
 EARLY_STOP = register(Spec(
     name="check_early_stop_epoch", exercise="5.1", probe="call", cases=_early_stop_cases,
     reference=early_stop_epoch, label="val_losses {}, patience {}",
-    success="{n} runs agree with keras.callbacks.EarlyStopping", hints=[
+    success="{n} runs agree with keras.callbacks.EarlyStopping", forbidden=_early_stoppers,
+    reuse_hint="write the loop over the epochs yourself", hints=[
         (lambda o, w, v, p: o == early_stop_epoch(v, p, np.less_equal),
          "an equal loss is no improvement: loss < best"),
         (lambda o, w, v, p: w is not None and o == w + 1, "epochs count from 0, and training "

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..stats import seeds_needed, welch_p_values, welch_tests
-from .framework import Spec, number, register
+from .framework import WRITE_IT, Spec, number, register
 
 
 def _p_values_compare(got: Any, want: dict, reveal: bool) -> str | None:
@@ -45,7 +45,8 @@ WELCH = register(Spec(
     name="check_welch_p_values", exercise="5.5", probe="call", cases=_welch_cases,
     reference=welch_p_values, compare=_p_values_compare,
     label=lambda runs: f"runs of {sorted(runs)}",
-    success="Welch's p-values for every variant", hints=[
+    success="Welch's p-values for every variant", forbidden=lambda: [welch_p_values, welch_tests],
+    reuse_hint="call scipy.stats.ttest_ind yourself, once per variant", hints=[
         (lambda g, w, r: "recipe" in g, "one p-value per variant: leave the recipe out, it is "
                                         "what every variant is compared with"),
         (lambda g, w, r: _same_as(g, welch_p_values(r, equal_var=True)),
@@ -71,7 +72,8 @@ SEEDS_CASES = [(0.05, 0.02, 2), (0.01, 0.021, 2), (0.003, 0.01, 2), (-0.05, 0.03
 SEEDS_NEEDED = register(Spec(
     name="check_seeds_needed", exercise="5.6", probe="call", cases=lambda rng: SEEDS_CASES,
     reference=seeds_needed, label="effect {}, sd {}, k {}",
-    success="seeds per variant for every case", hints=[
+    success="seeds per variant for every case", forbidden=lambda: [seeds_needed],
+    reuse_hint=WRITE_IT, hints=[
         (lambda g, w, e, s, k: g == seeds_needed(e, s, k, two_means=False),
          "a difference of two means has the standard error sd·√(2/n): did you forget the 2?"),
         (lambda g, w, e, s, k: e < 0, "use the size of the effect: abs(effect)"),

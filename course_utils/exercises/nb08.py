@@ -7,7 +7,27 @@ from typing import Any
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from .framework import Spec, array, register
+from .framework import WRITE_IT, Spec, array, register
+
+
+def _distance_functions() -> list:
+    """The course's and the libraries' pairwise distances: the answer of 8.1."""
+    from sklearn.metrics import pairwise_distances
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    from .. import embeddings
+
+    return [embeddings.pairwise_l2, cdist, pairwise_distances, euclidean_distances]
+
+
+def _neighbour_searches() -> list:
+    """The course's and scikit-learn's nearest-neighbour searches: the answer of 8.2."""
+    from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+
+    from .. import embeddings
+
+    return [embeddings.nearest_neighbors, embeddings.knn_accuracy, KNeighborsClassifier,
+            NearestNeighbors]
 
 
 def _l2_cases(rng: np.random.Generator | None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -17,7 +37,7 @@ def _l2_cases(rng: np.random.Generator | None) -> list[tuple[np.ndarray, np.ndar
 
 PAIRWISE_L2 = register(Spec(
     name="check_pairwise_l2", exercise="8.1", probe="call", cases=_l2_cases, reference=cdist,
-    compare=array(), label="", hints=[
+    compare=array(), label="", forbidden=_distance_functions, reuse_hint=WRITE_IT, hints=[
         (lambda o, w, a, b: np.allclose(o, w**2), "take the square root: ‖·‖₂, not its square"),
         (lambda o, w, a, b: np.shape(o) == w.T.shape, "rows for a, columns for b: (N, M)"),
         (lambda o, w, a, b: np.allclose(o, cdist(a, b, "cityblock")),
@@ -49,7 +69,8 @@ def _knn_cases(rng: np.random.Generator | None) -> list[tuple]:
 
 KNN_PREDICT = register(Spec(
     name="check_knn_predict", exercise="8.2", probe="call", cases=_knn_cases,
-    reference=knn_predict, compare=array(), label="", hints=[
+    reference=knn_predict, compare=array(), label="", forbidden=_neighbour_searches,
+    reuse_hint="write the vote yourself: np.argsort and np.bincount", hints=[
         (lambda o, w, tx, ty, x, k: np.allclose(o, knn_predict(tx, ty, x, 1)),
          "vote among the k nearest, not only the nearest"),
         (lambda o, w, tx, ty, x, k: np.shape(o) == (len(x), k),

@@ -321,9 +321,12 @@ _STORES = ("STORE_FAST", "STORE_NAME", "STORE_DEREF")
 
 def qualified_name(obj: Any) -> str | None:
     """``module.qualname`` of a function, method, class or builtin (``functools.partial``: of
-    its function); None for anything else (modules, instances)."""
+    its function; a NumPy array-function dispatcher such as ``np.linalg.lstsq``: of the function
+    it dispatches to, the name a recorded call has); None for anything else (modules, instances)."""
     if isinstance(obj, functools.partial):
         return qualified_name(obj.func)
+    if isinstance(getattr(obj, "_implementation", None), types.FunctionType):
+        return qualified_name(obj._implementation)
     target = getattr(obj, "__func__", obj)
     if not isinstance(target, (types.FunctionType, types.BuiltinFunctionType, type)):
         return None
