@@ -400,7 +400,7 @@ def feature_map_grid(
 def channel_grid(maps: np.ndarray, ncols: int = 10, size: float = 0.9, title: str = "") -> Figure:
     """Every channel of one layer's activations (Chollet's "visualizing intermediate
     activations"): maps (h, w, C) → C small panels, each with its own colour scale (viridis);
-    a channel that is zero everywhere on this image is drawn blank and titled "0".
+    a channel that is zero everywhere on this image is drawn blank and titled "<index>: silent".
 
     Used in notebook 10.
     """
@@ -423,7 +423,7 @@ def channel_grid(maps: np.ndarray, ncols: int = 10, size: float = 0.9, title: st
         dead = not np.any(channel)
         if not dead:
             ax.imshow(channel, cmap="viridis")
-        ax.set_title("0" if dead else str(c), fontsize=7)
+        ax.set_title(f"{c}: silent" if dead else str(c), fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
     return fig

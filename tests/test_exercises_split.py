@@ -24,7 +24,7 @@ from scipy import stats as scipy_stats
 
 from course_utils import conv, receptive_field, stats, training
 from course_utils import exercises as ex
-from course_utils.exercises import probes, wire
+from course_utils.exercises import framework, probes, wire
 from course_utils.exercises.framework import Verdict
 from tests.conftest import not_implemented as stub
 from tests.test_exercises import IMAGES, lenet, one_line
@@ -119,6 +119,16 @@ def test_what_is_not_data_arrives_as_an_opaque_record():
     assert repr(back[1]) == "Ellipsis" and wire.type_name(back[1]) == "ellipsis"
     assert wire.type_name(back[2]) == "ndarray"
     assert len(back[3]) < 2100 and back[3].endswith(" …")
+
+
+def test_an_array_too_large_to_send_says_so(monkeypatch):
+    monkeypatch.setattr(wire, "MAX_ARRAY_BYTES", 1000)
+    big = np.zeros((500, 1), np.float32)
+    back = probes.roundtrip(big)
+    assert back.type == "ndarray" and "(500, 1) of float32 too large to send" in back.text
+    problem = framework.array()(back, big, False)
+    assert problem.startswith("expected a numeric array, got an array (500, 1)"), problem
+    assert np.array_equal(probes.roundtrip(big[:100]), big[:100])
 
 
 @pytest.mark.parametrize("data, message", [

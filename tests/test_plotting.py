@@ -289,7 +289,7 @@ def test_channel_grid_shows_every_channel_and_marks_silent_ones():
     maps[..., 3] = 0.0
     fig = plotting.channel_grid(maps, ncols=5)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert len(titles) == 12 and titles[3] == "0" and titles[4] == "4"
+    assert len(titles) == 12 and titles[3] == "3: silent" and titles[4] == "4"
     assert fig.get_figwidth() <= 9.6
     plt.close(fig)
     with pytest.raises(ValueError, match=r"\(h, w, C\)"):

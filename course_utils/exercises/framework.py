@@ -107,8 +107,11 @@ def array(atol: float = 1e-6, dtype: Any = None) -> Compare:
         try:
             if got is None or isinstance(got, Opaque):
                 raise TypeError
-            values = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
+            numeric = isinstance(got, np.ndarray) and got.dtype.kind in "biuf"
+            values = got if numeric else np.asarray(got, dtype=float)  # no float64 copy of a
+        except (TypeError, ValueError):                                 # large array
+            if isinstance(got, Opaque) and got.type == "ndarray":  # object dtype, or too large
+                return f"expected a numeric array, got {got.text}"
             return f"expected an array, got {type_name(got)}"
         if values.shape != np.shape(want):
             return f"expected shape {np.shape(want)}, got {values.shape}"
