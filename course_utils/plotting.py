@@ -5,7 +5,8 @@ kernels (:func:`maps_with_colorbar`, :func:`maps_with_colorbars`, :func:`matrix_
 feature maps (:func:`feature_map_grid`, :func:`channel_grid`), curves (:func:`learning_curves`,
 :func:`seed_runs`) and the confusion matrix. The figures of one concept live with it:
 :mod:`course_utils.receptive_field`, :mod:`course_utils.cost`, :mod:`course_utils.embeddings`,
-:mod:`course_utils.saliency` and :mod:`course_utils.shapes_figures` (padding and stride).
+:mod:`course_utils.feature_visualisation`, :mod:`course_utils.saliency` and
+:mod:`course_utils.shapes_figures` (padding and stride).
 
 The width rule. JupyterLab shows a PNG at its natural size only up to the width of the
 notebook's output area (about 990 px); a wider figure is scaled down, and its 8-pt panel titles

@@ -7,10 +7,13 @@ their activations from. The probe shares the model's weights (nothing is copied)
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["get_layer", "layer_probe"]
+__all__ = ["cached_probe", "get_layer", "layer_probe"]
+
+_PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def get_layer(model: Any, layer_name: str) -> Any:
@@ -44,3 +47,14 @@ def layer_probe(
     if single and not with_output:
         outputs = outputs[0]
     return keras.Model(model.inputs, outputs, name=name or f"{model.name}_probe")
+
+
+def cached_probe(model: Any, layer_names: str | tuple[str, ...], with_output: bool = False) -> Any:
+    """:func:`layer_probe`, built once per (model, layers, with_output) and kept while the model
+    lives: a new Keras model per call would be traced again by every ``predict`` and gradient."""
+    per_model = _PROBES.setdefault(model, {})
+    key = (layer_names, with_output)
+    if key not in per_model:
+        names = layer_names if isinstance(layer_names, str) else list(layer_names)
+        per_model[key] = layer_probe(model, names, with_output=with_output)
+    return per_model[key]

@@ -1,7 +1,7 @@
 """Receptive fields: the recursion, the Keras chain reader, footprints and the measured field.
 
-Used in notebooks 06 (receptive fields) and 10 (:func:`course_utils.saliency.receptive_field_of`
-crops the patch one unit sees).
+Used in notebooks 06 (receptive fields) and 10
+(:func:`course_utils.feature_visualisation.receptive_field_of` crops the patch one unit sees).
 
 Araujo, Norris & Sim, "Computing Receptive Fields of CNNs" (Distill 2019): along one axis,
 layer l with kernel k, stride s, dilation d and padding p_before maps

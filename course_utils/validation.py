@@ -10,10 +10,13 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "image_input_shape",
     "int_pair",
     "is_int",
+    "one_image",
     "positive_int",
     "positive_ints",
     "rate",
@@ -95,3 +98,11 @@ def image_input_shape(input_shape: Any, min_side: int, builder: str) -> tuple[in
             f"least one pixel, got input_shape {shape}"
         )
     return shape
+
+
+def one_image(image: Any) -> np.ndarray:
+    """``image`` as an array if it is one image (H, W, C), else ValueError."""
+    image = np.asarray(image)
+    if image.ndim != 3:
+        raise ValueError(f"expected one image (H, W, C), got shape {image.shape}")
+    return image

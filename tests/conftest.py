@@ -79,3 +79,32 @@ def keras_early_stop_epoch(val_losses, patience):
         if model.stop_training:
             return epoch
     return None
+
+
+@pytest.fixture(scope="module")
+def lite0_64():
+    """EfficientNet-Lite0 without its head, random weights, 64×64×3 inputs (notebook 10's model at
+    a test's size)."""
+    import keras
+
+    from course_utils.models import efficientnet as eff
+
+    keras.utils.set_random_seed(0)
+    return eff.efficientnet_lite0(include_top=False, weights=None, input_shape=(64, 64, 3))
+
+
+def box_model():
+    """(8, 8, 1) → 3×3 'same' conv ('conv', 1 channel: window sum + centre) → GAP → Dense(2)."""
+    import keras
+    import numpy as np
+
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(1, 3, padding="same", use_bias=False, name="conv")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(2, name="out")(x)
+    model = keras.Model(inputs, outputs)
+    kernel = np.ones((3, 3, 1, 1))
+    kernel[1, 1] = 2.0  # the unit centred on a bright pixel responds most
+    model.get_layer("conv").set_weights([kernel])
+    model.get_layer("out").set_weights([np.array([[2.0, -1.0]]), np.zeros(2)])
+    return model

@@ -174,7 +174,7 @@ def drawn_by(source: str) -> str:
     """The figure helpers and pyplot calls a cell's source makes (what drew its figures)."""
     import re
 
-    helpers = r"(?:plotting|shapes_figures|rf|cost|emb|saliency)\.\w+"
+    helpers = r"(?:plotting|shapes_figures|rf|cost|emb|saliency|feature_visualisation)\.\w+"
     calls = re.findall(helpers + r"|plt\.(?:subplots|figure|imshow|plot)|figsize=\([^)]*\)",
                        source)
     return ", ".join(dict.fromkeys(calls)) or source.strip().splitlines()[0][:60]
@@ -284,6 +284,7 @@ def helper_figures():
 
     from course_utils import cost as course_cost
     from course_utils import embeddings, saliency
+    from course_utils import feature_visualisation as fv
 
     rng = np.random.default_rng(0)
     digits = rng.integers(0, 255, (40, 28, 28), dtype=np.uint8)
@@ -321,8 +322,7 @@ def helper_figures():
             FASHION)),
         ("feature_map_grid", lambda: plotting.feature_map_grid(
             {f"conv{i}": rng.normal(size=(16, 16, 8)) for i in range(3)}, image=colour[0])),
-        ("patches_grid", lambda: saliency.patches_grid({f"ch {i}": [patch] * 9
-                                                       for i in range(3)})),
+        ("patches_grid", lambda: fv.patches_grid({f"ch {i}": [patch] * 9 for i in range(3)})),
         ("saliency_grid", lambda: saliency.saliency_grid(
             colour[:2], [{n: saliency.HeatMap.cam(rng.random((4, 4))) for n in ("Grad-CAM", "drop")}
                          ] * 2, ["cat", "dog"])),

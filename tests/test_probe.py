@@ -30,6 +30,18 @@ def test_one_layer_several_layers_and_the_output():
     assert probe.layer_probe(model, "conv").layers[1] is model.get_layer("conv")  # shared
 
 
+def test_cached_probe_is_built_once_per_model_layers_and_output():
+    model, other = small_model(), small_model()
+    first = probe.cached_probe(model, "conv")
+    assert probe.cached_probe(model, "conv") is first
+    assert probe.cached_probe(model, "conv", with_output=True) is not first
+    assert probe.cached_probe(other, "conv") is not first
+    both = ("conv", "flat")
+    assert probe.cached_probe(model, both) is probe.cached_probe(model, both)
+    with pytest.raises(ValueError, match="has no layer 'nope'"):
+        probe.cached_probe(model, "nope")
+
+
 def test_bad_names_are_clear_errors():
     model = small_model()
     with pytest.raises(ValueError, match=r"model 'small' has no layer 'nope'; layers: \["):

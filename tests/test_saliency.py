@@ -1,103 +1,15 @@
-"""course_utils.saliency: filters, feature maps, receptive fields, maximally activating patches,
-occlusion and Grad-CAM; dilation kept by receptive_field_of."""
+"""course_utils.saliency: occlusion maps and their extents, Grad-CAM, the deletion test, the heat
+maps drawn over an image."""
 
-import keras
 import matplotlib
 import numpy as np
 import pytest
 
+from course_utils import feature_visualisation as fv
 from course_utils import saliency
-from course_utils.models import efficientnet as eff
-from course_utils.receptive_field import measure_receptive_field, receptive_field
+from tests.conftest import box_model
 
 matplotlib.use("Agg")
-
-
-@pytest.fixture(scope="module")
-def lite0_64():
-    keras.utils.set_random_seed(0)
-    return eff.efficientnet_lite0(include_top=False, weights=None, input_shape=(64, 64, 3))
-
-
-def box_model():
-    """(8, 8, 1) → 3×3 'same' conv ('conv', 1 channel: window sum + centre) → GAP → Dense(2)."""
-    inputs = keras.Input((8, 8, 1))
-    x = keras.layers.Conv2D(1, 3, padding="same", use_bias=False, name="conv")(inputs)
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(2, name="out")(x)
-    model = keras.Model(inputs, outputs)
-    kernel = np.ones((3, 3, 1, 1))
-    kernel[1, 1] = 2.0  # the unit centred on a bright pixel responds most
-    model.get_layer("conv").set_weights([kernel])
-    model.get_layer("out").set_weights([np.array([[2.0, -1.0]]), np.zeros(2)])
-    return model
-
-
-def test_first_layer_filters_are_rescaled_kernels(lite0_64):
-    filters = saliency.first_layer_filters(lite0_64)
-    assert filters.shape == (32, 3, 3, 3)
-    assert filters.min() == 0.0 and np.allclose(filters.max(axis=(1, 2, 3)), 1.0)
-    no_conv = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match="no Conv2D layer"):
-        saliency.first_layer_filters(no_conv)
-
-
-def test_feature_maps_shapes(lite0_64):
-    layers = ["stem_activation", "block3b_add"]
-    maps = saliency.feature_maps(lite0_64, np.zeros((64, 64, 3)), layers)
-    assert maps["stem_activation"].shape == (32, 32, 32)
-    assert maps["block3b_add"].shape == (8, 8, 40)
-    with pytest.raises(ValueError, match="one image"):
-        saliency.feature_maps(lite0_64, np.zeros((1, 64, 64, 3)), ["stem_activation"])
-    with pytest.raises(ValueError, match="no layer 'nope'"):
-        saliency.feature_maps(lite0_64, np.zeros((64, 64, 3)), ["nope"])
-
-
-@pytest.mark.parametrize("layer, size, jump", [("stem_activation", 3, 2), ("block2b_add", 19, 4),
-                                               ("block3b_add", 67, 8)])
-def test_receptive_field_of_efficientnet(lite0_64, layer, size, jump):
-    field = saliency.receptive_field_of(lite0_64, layer)
-    assert (field.size, field.jump) == (size, jump)
-
-
-def test_receptive_field_of_keeps_dilation_and_uses_the_shared_reader():
-    model = keras.Sequential([keras.Input((16, 16, 1)),
-                              keras.layers.Conv2D(1, 3, dilation_rate=2, name="dilated"),
-                              keras.layers.Conv2D(1, 3, name="plain")])
-    field = saliency.receptive_field_of(model, "dilated")
-    assert (field.size, field.dilation, field.out_size) == (5, 2, 12)
-    assert saliency.receptive_field_of(model, "plain").size == 7
-    assert field == receptive_field(model)[0]
-    with pytest.raises(ValueError, match="has no layer 'nope'"):
-        saliency.receptive_field_of(model, "nope")
-
-
-@pytest.mark.slow
-def test_receptive_field_agrees_with_gradients(lite0_64):
-    """The computed field of a unit contains every pixel whose gradient is non-zero."""
-    field = saliency.receptive_field_of(lite0_64, "block2b_add")
-    measured = measure_receptive_field(lite0_64, "block2b_add", position=(5, 7), n_samples=4)
-    assert measured.rows == field.bounds(5, 64)
-    assert measured.cols == field.bounds(7, 64)
-
-
-def test_max_activating_patches_find_the_bright_spot():
-    model = box_model()
-    images = np.zeros((4, 8, 8, 1), dtype="float32")
-    images[2, 5, 1] = 9.0  # the brightest spot, in image 2
-    images[0, 0, 0] = 4.0  # a dimmer one at a corner, in image 0
-    patches = saliency.max_activating_patches(model, "conv", images, channel=0, n_patches=2,
-                                              exclude_border=False)
-    assert [p.image_index for p in patches] == [2, 0]
-    assert (patches[0].row, patches[0].col, patches[0].activation) == (5, 1, pytest.approx(18.0))
-    assert patches[0].pixels.shape == (3, 3, 1)
-    # the 3×3 field of the best unit is centred on the spot; at the corner the outside is grey
-    assert patches[0].pixels[1, 1, 0] == 9.0 and patches[0].pixels.sum() == 9.0
-    assert (patches[1].pixels[0, :, 0] == 127.0).all() and patches[1].pixels[1, 1, 0] == 4.0
-    with pytest.raises(ValueError, match="channel must be"):
-        saliency.max_activating_patches(model, "conv", images, channel=1)
-    with pytest.raises(ValueError, match="n_patches"):
-        saliency.max_activating_patches(model, "conv", images, channel=0, n_patches=5)
 
 
 def test_occlude_copies_and_clips():
@@ -152,7 +64,7 @@ def test_grad_cam_of_a_linear_head():
     """GAP + Dense: ∂y_k/∂A_c = w_ck / (h·w) everywhere, so Grad-CAM ∝ ReLU(w_k · A)."""
     model = box_model()
     image = np.random.default_rng(0).uniform(0, 1, (8, 8, 1)).astype("float32")
-    conv_maps = saliency.feature_maps(model, image, ["conv"])["conv"]
+    conv_maps = fv.feature_maps(model, image, ["conv"])["conv"]
     cam = saliency.grad_cam(model, image, 0, "conv")
     np.testing.assert_allclose(cam, conv_maps[..., 0] / conv_maps.max(), rtol=1e-5)
     raw = saliency.grad_cam(model, image, 0, "conv", normalise=False)  # α = 2 / 64 (GAP of 8×8)
@@ -230,50 +142,12 @@ def test_occlusion_map_fills_and_softmax():
 
 
 def test_grid_and_layer_extent_follow_the_receptive_field(lite0_64):
-    field = saliency.receptive_field_of(lite0_64, "block3b_add")
+    field = fv.receptive_field_of(lite0_64, "block3b_add")
     left, right, bottom, top = saliency.layer_extent(lite0_64, "block3b_add", (64, 64, 3))
     assert (right - left) / field.out_size == field.jump
     assert left + field.jump / 2 == field.start  # unit 0 drawn on its field's centre
     with pytest.raises(ValueError, match="positive steps"):
         saliency.grid_extent((0, 0), (0, 1), (2, 2))
-
-
-def test_interior_units_exclude_fields_that_reach_past_the_image(lite0_64):
-    field = saliency.receptive_field_of(lite0_64, "block2b_add")  # 19 px, jump 4, start 3
-    inner = saliency.interior_units(field, 64)
-    centres = field.start + inner * field.jump
-    assert centres.min() - 9 >= 0 and centres.max() + 9 <= 63
-    assert inner.min() == 2 and inner.max() == 12  # 3 + 4·1 − 9 < 0; 3 + 4·13 + 9 > 63
-    row = saliency.receptive_field_of(lite0_64, "block4c_add")  # 147 px > 64: none inside
-    assert saliency.interior_units(row, 64).size == 0
-
-
-def test_max_activating_patches_skip_border_units():
-    model = box_model()
-    images = np.zeros((2, 8, 8, 1), dtype="float32")
-    images[0, 0, 0] = 9.0  # brightest, but at the corner: the unit there sees padding
-    images[1, 4, 4] = 5.0  # inside: its unit gets 2·5 = 10 > 9 (unit (1, 1) sees the corner once)
-    inside = saliency.max_activating_patches(model, "conv", images, 0, n_patches=2)
-    assert (inside[0].image_index, inside[0].row, inside[0].col) == (1, 4, 4)
-    assert (inside[0].pixels != 127.0).all()  # no grey: the field is inside the image
-    everywhere = saliency.max_activating_patches(model, "conv", images, 0, n_patches=2,
-                                                 exclude_border=False)
-    assert (everywhere[0].image_index, everywhere[0].row, everywhere[0].col) == (0, 0, 0)
-    acts = saliency.feature_maps(model, images[0], ["conv"])["conv"][None]
-    with pytest.raises(ValueError, match="activations"):
-        saliency.max_activating_patches(model, "conv", images, 0, 1, activations=acts)
-
-
-@pytest.mark.slow
-def test_filter_patterns_raise_their_channel(lite0_64):
-    before = saliency.feature_maps(lite0_64, np.full((64, 64, 3), 127.0), ["block2b_add"])
-    patterns = saliency.filter_patterns(lite0_64, "block2b_add", [0, 5], size=64, steps=5)
-    assert patterns.shape == (2, 64, 64, 3) and patterns.min() >= 0 and patterns.max() <= 255
-    after = [saliency.feature_maps(lite0_64, p, ["block2b_add"])["block2b_add"] for p in patterns]
-    for k, c in enumerate([0, 5]):
-        assert after[k][2:-2, 2:-2, c].mean() > before["block2b_add"][2:-2, 2:-2, c].mean()
-    with pytest.raises(ValueError, match="channels"):
-        saliency.filter_patterns(lite0_64, "block2b_add", [24])
 
 
 def test_to_pixels_reads_the_map_as_drawn():
@@ -362,33 +236,6 @@ def test_a_faithful_map_beats_random_regions_and_a_wrong_one_does_not():
     auc = saliency.deletion_auc(fractions, curves / 200.0)
     assert saliency.deletion_verdict(auc[0], auc[2:]) == "faithful"
     assert saliency.deletion_verdict(auc[1], auc[2:]) == "no better than random"
-
-
-def test_activations_is_the_layer_output_for_a_batch():
-    model = box_model()
-    images = np.random.default_rng(1).uniform(0, 1, (3, 8, 8, 1)).astype("float32")
-    acts = saliency.activations(model, "conv", images)
-    assert acts.shape == (3, 8, 8, 1)
-    np.testing.assert_allclose(acts[1], saliency.feature_maps(model, images[1], ["conv"])["conv"],
-                               rtol=1e-6)
-    with pytest.raises(ValueError, match="images"):
-        saliency.activations(model, "conv", images[0])
-
-
-# --- figures (notebook 10) ----------------------------------------------------------------
-
-
-def test_patches_grid_ranks_each_channel_left_to_right():
-    import matplotlib.pyplot as plt
-
-    rng = np.random.default_rng(0)
-    patch = saliency.Patch(0, 0, 0, 1.0, rng.uniform(0, 255, (5, 5, 3)))
-    fig = saliency.patches_grid({"ch 0": [patch, patch], "ch 1": [patch]})
-    assert len(fig.axes) == 4 and fig.axes[0].get_title() == "1.0"
-    assert not fig.axes[3].axison  # ch 1 has one patch: its second panel stays empty
-    with pytest.raises(ValueError, match="at least one channel's patches, got none"):
-        saliency.patches_grid({})
-    plt.close("all")
 
 
 def test_heat_map_scales_are_fixed_and_validated():

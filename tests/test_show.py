@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import conv, saliency, show
+from course_utils import conv, feature_visualisation, saliency, show
 
 
 def test_listing_header_names_function_file_and_lines():
@@ -21,8 +21,9 @@ def test_listing_header_names_function_file_and_lines():
 
 
 def test_listing_of_class_method_and_module():
-    patch = show.source_listing(saliency.Patch)
-    assert patch.name == "course_utils.saliency.Patch" and "class Patch" in patch.source
+    patch = show.source_listing(feature_visualisation.Patch)
+    assert patch.name == "course_utils.feature_visualisation.Patch"
+    assert "class Patch" in patch.source
     header = show.source_listing(show.SourceListing.header.fget)
     assert header.name == "course_utils.show.SourceListing.header"
     assert header.path == "course_utils/show.py"

@@ -75,3 +75,10 @@ def test_every_module_uses_the_shared_validators():
         for private in ("def _check_positive_int", "def _check_count", "def _check_n_classes",
                         "def _positive_pair", "def _int_pair"):
             assert private not in text, f"{path.name} defines {private[4:]}"
+
+
+def test_one_image():
+    image = np.zeros((4, 5, 3))
+    assert v.one_image(image) is image and v.one_image([[[1]]]).shape == (1, 1, 1)
+    with pytest.raises(ValueError, match=r"one image \(H, W, C\), got shape \(2, 4, 5, 3\)"):
+        v.one_image(np.zeros((2, 4, 5, 3)))

@@ -29,7 +29,9 @@ from .staging import Rejected, read_regular
 
 STARTUP_MARGIN = 120  # seconds on top of the notebook's time limit (sandbox, kernel start)
 MAX_STATUS = 256 * 2**10  # bytes of run.json read back
-MAX_ANSWERS = 16 * 2**20  # bytes of one exercise's answer file read back
+# bytes of one exercise's answer file read back: room for the largest answer on the grading
+# profile, exercise 0.1's 4,000 digits (16.7 MB encoded as float32, 33 MB as float64)
+MAX_ANSWERS = 64 * 2**20
 LOG_TAIL = 2000  # bytes of the sandbox's stderr kept to explain a failed start
 
 
