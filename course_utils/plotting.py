@@ -443,8 +443,10 @@ def learning_curves(
     ``events`` marks where a callback acted, ``{label: epoch or [epochs]}`` with 0-based epochs
     as Keras reports them (e.g. ``{"best": es.best_epoch, "stopped": es.stopped_epoch}``);
     each label gets a vertical line in every panel. Metrics in ``log_scale`` use a log y axis.
+    One legend under the panels (inside, it covered the curves); a panel with a single curve and
+    no validation twin is named by its axis, not the legend.
 
-    Used in notebooks 04 and 05.
+    Used in notebooks 04b and 05.
     """
     from .training import history_dict
 
@@ -479,7 +481,14 @@ def learning_curves(
         ax.set_xlim(0.5, n_epochs + 0.5)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    entries = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label != ax.get_ylabel():
+                entries.setdefault(label, handle)
+    if entries:
+        fig.legend(entries.values(), entries.keys(), loc="outside lower center",
+                   ncols=len(entries), fontsize=8)
     if title:
         fig.suptitle(title)
     return fig

@@ -109,7 +109,9 @@ def test_learning_curves_draw_train_and_validation_per_metric():
     train, val = loss_ax.get_lines()[:2]
     assert list(train.get_xdata()) == [1, 2, 3, 4]  # epochs counted from 1
     assert list(val.get_ydata()) == HISTORY["val_loss"]
-    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == ["training", "validation"]
+    legend, = fig.legends  # one, under the panels: none inside
+    assert [t.get_text() for t in legend.get_texts()] == ["training", "validation"]
+    assert loss_ax.get_legend() is None and acc_ax.get_legend() is None
 
 
 def test_learning_curves_mark_events_at_epoch_plus_one():
@@ -117,7 +119,7 @@ def test_learning_curves_mark_events_at_epoch_plus_one():
     ax = fig.axes[0]
     vertical = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert sorted(line.get_xdata()[0] for line in vertical) == [2, 2, 3]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["training", "validation", "best", "lr cut"]
 
 
@@ -127,6 +129,7 @@ def test_learning_rate_panel_is_logarithmic_and_accepts_a_history_object():
 
     fig = plotting.learning_curves(FakeHistory(), metrics="learning_rate", title="lr")
     assert len(fig.axes) == 1 and fig.axes[0].get_yscale() == "log"
+    assert not fig.legends  # one curve: its axis names it
     assert fig._suptitle.get_text() == "lr"
 
 
