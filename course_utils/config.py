@@ -42,7 +42,9 @@ class Profile:
     epochs: int  # epochs of a main training run
     short_epochs: int  # epochs of a demonstration run (a callback, a comparison)
     batch_size: int
-    verbose: int  # Keras ``fit`` verbosity: 2 = one line per epoch, 0 = silent
+    verbose: int  # Keras ``fit`` verbosity: 0 = silent in both profiles, the lecture edition
+    # shows each notebook's own summary of a run (accuracies, seconds per epoch, curves), not
+    # Keras' progress lines (wide, one per epoch: they overflowed the slides)
     image_size: int  # side of the images fed to the ImageNet model (pixels)
     n_embed: int  # points embedded by t-SNE / compared by kNN
     n_cifar_train: int  # CIFAR-10 training examples
@@ -56,7 +58,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "full": Profile(
         name="full", n_train=None, n_test=None, epochs=12, short_epochs=5, batch_size=128,
-        verbose=2, image_size=224, n_embed=5000, n_cifar_train=50000, n_cifar_test=10000,
+        verbose=0, image_size=224, n_embed=5000, n_cifar_train=50000, n_cifar_test=10000,
     ),
 }
 
