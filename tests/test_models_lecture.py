@@ -146,6 +146,19 @@ def test_lecture_cnn_reproduces_the_seed_001_summaries():
     assert 9 * 32 + 32 == 320 and 64 * 32 * 9 + 64 == 18_496 and 64 * 64 * 9 + 64 == 36_928
 
 
+def test_lecture_cnn_downsamples_by_max_pooling_average_pooling_or_stride():
+    average = lecture.lecture_cnn(downsampling="average")
+    assert [type(layer).__name__ for layer in average.layers][:5] == [
+        "Conv2D", "AveragePooling2D", "Conv2D", "AveragePooling2D", "Conv2D"]
+    assert rows(average)[:5] == rows(lecture.lecture_cnn())[:5]  # same shapes and parameters
+    strided = lecture.lecture_cnn(downsampling="stride")
+    assert rows(strided)[:3] == [("conv1", (13, 13, 32), 320), ("conv2", (6, 6, 64), 18_496),
+                                 ("conv3", (4, 4, 64), 36_928)]  # ⌊(28 − 3)/2⌋ + 1 = 13, …
+    assert strided.count_params() == 55_744 + (4 * 4 * 64 + 1) * 64 + 650 == 121_994
+    with pytest.raises(ValueError, match=r"downsampling must be one of \('max', 'average', "):
+        lecture.lecture_cnn(downsampling="min")
+
+
 # --- CIFAR-10 slide model (ConvNets deck) -----------------------------------------------------
 
 

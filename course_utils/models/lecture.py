@@ -35,6 +35,7 @@ from keras import layers  # noqa: E402
 from ..validation import image_input_shape, positive_int, positive_ints, rate  # noqa: E402
 
 __all__ = [
+    "DOWNSAMPLING",
     "lenet5",
     "lenet5_insa",
     "mlp_baseline",
@@ -150,8 +151,12 @@ def mlp_baseline(
     )
 
 
+DOWNSAMPLING = ("max", "average", "stride")
+
+
 def lecture_cnn(
-    input_shape: tuple[int, int, int] = (28, 28, 1), n_classes: int = 10, head: bool = True
+    input_shape: tuple[int, int, int] = (28, 28, 1), n_classes: int = 10, head: bool = True,
+    downsampling: str = "max",
 ) -> keras.Model:
     """The csci e-89 MNIST CNN, csci e-89 deck "A Small CNN for Classification of MNIST Digits".
 
@@ -161,17 +166,26 @@ def lecture_cnn(
 
     On (28, 28, 1): 320 + 18,496 + 36,928 = 55,744 parameters in the convolutional base and
     36,928 + 650 more in the head: 93,322. Sides must be >= 18.
+
+    ``downsampling`` (one of :data:`DOWNSAMPLING`), for csci e-89's "max pooling tends to work
+    better than strides / average pooling": ``"max"`` is the slide's network; ``"average"`` puts
+    AveragePooling2D(2×2) in place of each max pooling (same shapes and parameters); ``"stride"``
+    has no pooling layer, conv1 and conv2 take stride 2 instead (28 → 13 → 6 → 4 on MNIST: the
+    head reads 4×4×64 values, 121,994 parameters in all).
     """
     shape = image_input_shape(input_shape, 18, "lecture_cnn")
     n_classes = positive_int("lecture_cnn: n_classes", n_classes, 2)
-    stack: list[Any] = [
-        keras.Input(shape=shape),
-        layers.Conv2D(32, (3, 3), activation="relu", name="conv1"),
-        layers.MaxPooling2D(pool_size=(2, 2), name="pool1"),
-        layers.Conv2D(64, (3, 3), activation="relu", name="conv2"),
-        layers.MaxPooling2D(pool_size=(2, 2), name="pool2"),
-        layers.Conv2D(64, (3, 3), activation="relu", name="conv3"),
-    ]
+    if downsampling not in DOWNSAMPLING:
+        raise ValueError(f"lecture_cnn: downsampling must be one of {DOWNSAMPLING}, got "
+                         f"{downsampling!r}")
+    stride = 2 if downsampling == "stride" else 1
+    pool = {"max": layers.MaxPooling2D, "average": layers.AveragePooling2D}.get(downsampling)
+    stack: list[Any] = [keras.Input(shape=shape)]
+    for i, filters in enumerate((32, 64), start=1):
+        stack.append(layers.Conv2D(filters, (3, 3), strides=stride, activation="relu",
+                                   name=f"conv{i}"))
+        stack += [pool(pool_size=(2, 2), name=f"pool{i}")] if pool else []
+    stack.append(layers.Conv2D(64, (3, 3), activation="relu", name="conv3"))
     if head:
         stack += [
             layers.Flatten(name="flatten"),
