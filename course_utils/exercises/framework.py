@@ -107,9 +107,10 @@ def array(atol: float = 1e-6, dtype: Any = None) -> Compare:
         try:
             if got is None or isinstance(got, Opaque):
                 raise TypeError
+            # a numeric array is compared in its own dtype: no float64 copy of a large answer
             numeric = isinstance(got, np.ndarray) and got.dtype.kind in "biuf"
-            values = got if numeric else np.asarray(got, dtype=float)  # no float64 copy of a
-        except (TypeError, ValueError):                                 # large array
+            values = got if numeric else np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
             if isinstance(got, Opaque) and got.type == "ndarray":  # object dtype, or too large
                 return f"expected a numeric array, got {got.text}"
             return f"expected an array, got {type_name(got)}"
