@@ -120,6 +120,18 @@ def test_check_conv_stack_passes_a_right_answer_that_learns(digits, capsys):
 
 
 @pytest.mark.slow
+def test_stack_losses_do_not_depend_on_what_ran_before(digits):
+    """The check builds the model after seeding: the same answer, the same losses, whatever the
+    kernel drew from the random generators before (notebook 03 in quick vs full differed)."""
+    x, y = digits[0][:256], digits[1][:256]
+    first = nb03.stack_losses(stack(), x, y)
+    keras.utils.set_random_seed(123)
+    keras.random.normal((3,))
+    lecture.lecture_cnn()  # draws initial weights
+    assert nb03.stack_losses(stack(), x, y) == first
+
+
+@pytest.mark.slow
 def test_check_conv_stack_fails_a_model_that_does_not_learn(digits, capsys):
     x, y = digits
     assert ex.check_conv_stack(stack(frozen=True), x[:128], y[:128]) is False
