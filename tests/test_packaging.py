@@ -102,15 +102,37 @@ def test_notebook_uses_only_names_course_utils_defines(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_is_one_clean_quick_run(path):
+def test_notebook_is_one_clean_run(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     assert nb["metadata"]["kernelspec"]["name"] == "cnn-course"
     counts = [c.get("execution_count") for _, c in code_cells(path)]
     assert counts == list(range(1, len(counts) + 1)), "outputs are stale: run `make execute`"
     first = next(s for s, _ in code_cells(path))
     assert "config.setup(" in first, "the first code cell must call config.setup()"
-    text = json.dumps(nb)
-    assert "profile: quick" in text, "committed outputs must come from the quick profile"
+
+
+# The lecture edition: committed outputs come from the full profile (`make execute` with the data),
+# a notebook at a time as each is measured within its budget. The notebooks below still carry the
+# quick profile's outputs; the set only shrinks (the test fails on a listed notebook already in full).
+QUICK_OUTPUTS_PENDING = {"01", "05", "05b", "07", "07b", "08", "09", "10"}
+
+
+def set_up_report(path: Path) -> str:
+    """The text printed by a notebook's first code cell (config.setup's report)."""
+    first = code_cells(path)[0][1]
+    return "".join("".join(o.get("text", "")) for o in first.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_are_the_lecture_edition(path):
+    report = set_up_report(path)
+    number = path.name.split("_")[0]
+    if number in QUICK_OUTPUTS_PENDING:
+        assert report.startswith("profile: quick"), f"{number} is in full now: drop it from the set"
+        return
+    assert report.startswith("profile: full"), "committed outputs must come from the full profile"
+    assert "device:" in report and "date:" in report, report
+    assert "data sources here:" in report, report
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
