@@ -1,8 +1,8 @@
 """Two fresh processes seeded by ``config.seed_everything`` train the same weights.
 
-Notebook 05's deeper model (``models.cifar_resnet``, default widths) compiled with the course's
-recipe (``training.compile_recipe``: batch 256, SGD Nesterov, one-cycle rate, label smoothing,
-L2) at batch 256 is the case that differed before ``seed_everything`` gave TensorFlow one
+The course's small ResNet (``models.cifar_resnet`` at its default widths, twice notebook 05's)
+compiled with the course's recipe (``training.compile_recipe``: batch 256, SGD Nesterov,
+one-cycle rate, label smoothing, L2) at batch 256 is the case that differed before ``seed_everything`` gave TensorFlow one
 inter-op thread: Grappler's memory optimizer turns BatchNorm's three-term gradient sums into
 ``AssignAdd`` s in the order the terms finish (see ``config.seed_everything``). The check runs on
 the CPU (the course's machines); whether the rewrite happens depends on the free RAM, so on a

@@ -15,7 +15,8 @@ builder                  slide                                       parameters
                          of MNIST Digits" + "Flattening"             (55,744 without head)
 ``cifar_slide_cnn``      *ConvNets* deck "Example with RGB Images    3,692,938
                          (2/4)"
-``cifar_resnet``         not on a slide: a small ResNet (nb 05)      414,074
+``cifar_resnet``         not on a slide: a small ResNet; nb 05 and   414,074
+                         05b use widths 8–64 (104,514)
 =======================  ==========================================  ==========
 """
 
@@ -303,7 +304,9 @@ def cifar_resnet(
 ) -> keras.Model:
     """A small residual CIFAR network (the "ResNet-9" layout of Page's DAWNBench entry, narrow).
 
-    Used in notebook 05 as the deeper model. With ``widths = (w0, w1, w2, w3)``, on (32, 32, 3):
+    Notebooks 05 (the deeper model) and 05b (its ablation) use ``widths=(8, 16, 32, 64)``:
+    104,514 parameters, about 6 million multiply-adds per image. With ``widths = (w0, w1, w2,
+    w3)``, on (32, 32, 3):
 
     ====================================================  ==========  ===================
     stage                                                 output      parameters
