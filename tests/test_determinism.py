@@ -2,11 +2,12 @@
 
 The course's small ResNet (``models.cifar_resnet`` at its default widths, twice notebook 05's)
 compiled with the course's recipe (``training.compile_recipe``: batch 256, SGD Nesterov,
-one-cycle rate, label smoothing, L2) at batch 256 is the case that differed before ``seed_everything`` gave TensorFlow one
-inter-op thread: Grappler's memory optimizer turns BatchNorm's three-term gradient sums into
-``AssignAdd`` s in the order the terms finish (see ``config.seed_everything``). The check runs on
-the CPU (the course's machines); whether the rewrite happens depends on the free RAM, so on a
-machine with far more memory it may pass with or without the fix.
+one-cycle rate, label smoothing, L2) at batch 256 is the case that differed before
+``seed_everything`` gave TensorFlow one inter-op thread: Grappler's memory optimizer turns
+BatchNorm's three-term gradient sums into ``AssignAdd`` s in the order the terms finish (see
+``config.seed_everything``). The check runs on the CPU (the course's machines); whether the
+rewrite happens depends on the free RAM, so on a machine with far more memory it may pass with
+or without the fix.
 """
 
 import os

@@ -113,7 +113,7 @@ def test_notebook_is_one_clean_run(path):
 
 # The lecture edition: committed outputs come from the full profile (`make execute` with the data),
 # a notebook at a time as each is measured within its budget. The notebooks below still carry the
-# quick profile's outputs; the set only shrinks (the test fails on a listed notebook already in full).
+# quick profile's outputs; the set only shrinks (fails on a listed notebook already in full).
 QUICK_OUTPUTS_PENDING = {"01", "07b", "09", "10"}
 
 
