@@ -111,12 +111,6 @@ def test_notebook_is_one_clean_run(path):
     assert "config.setup(" in first, "the first code cell must call config.setup()"
 
 
-# The lecture edition: committed outputs come from the full profile (`make execute` with the data),
-# a notebook at a time as each is measured within its budget. The notebooks below still carry the
-# quick profile's outputs; the set only shrinks (fails on a listed notebook already in full).
-QUICK_OUTPUTS_PENDING = {"01", "07b", "09", "10"}
-
-
 def set_up_report(path: Path) -> str:
     """The text printed by a notebook's first code cell (config.setup's report)."""
     first = code_cells(path)[0][1]
@@ -125,11 +119,9 @@ def set_up_report(path: Path) -> str:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_outputs_are_the_lecture_edition(path):
+    """Committed outputs come from the full profile (`make execute` with the data), and the first
+    output says so, with the device, the date and every data source."""
     report = set_up_report(path)
-    number = path.name.split("_")[0]
-    if number in QUICK_OUTPUTS_PENDING:
-        assert report.startswith("profile: quick"), f"{number} is in full now: drop it from the set"
-        return
     assert report.startswith("profile: full"), "committed outputs must come from the full profile"
     assert "device:" in report and "date:" in report, report
     assert "data sources here:" in report, report
@@ -156,3 +148,52 @@ def test_course_utils_reads_keras_through_public_api_only():
         text = path.read_text(encoding="utf-8")
         for private in ("keras.src", "_inbound_nodes", "_keras_history", "global_state"):
             assert private not in text, f"{path.relative_to(ROOT)} uses {private}"
+
+
+def execution_minutes(path: Path) -> float:
+    """Minutes from the first code cell's start to the last one's reply, read from the timing
+    metadata nbconvert stores with each executed cell (kernel start-up not included)."""
+    from datetime import datetime
+
+    timings = [c["metadata"]["execution"] for _, c in code_cells(path)]
+    start = datetime.fromisoformat(timings[0]["iopub.execute_input"])
+    end = datetime.fromisoformat(timings[-1]["shell.execute_reply"])
+    return (end - start).total_seconds() / 60
+
+
+def outputs_text(path: Path) -> str:
+    """Every printed or displayed text of the notebook's stored outputs, joined."""
+    parts = []
+    for _, cell in code_cells(path):
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            parts.append("".join(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def readme_text() -> str:
+    """The README, as committed."""
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def edition_table() -> dict[str, tuple[str, str]]:
+    """README's lecture-edition table: notebook number -> (full minutes, headline numbers)."""
+    rows = re.findall(r"^\| (\d\d[a-z]?) \| ([\d.]+) \| (?:\d+|—) \| (.+) \|$", readme_text(), re.M)
+    return {number: (minutes, headline) for number, minutes, headline in rows}
+
+
+def test_readme_edition_table_is_what_the_committed_notebooks_show():
+    """One row per notebook; its full minutes are the committed run's (±0.1), and every number
+    quoted in `backticks` in its headline column is printed verbatim by the notebook."""
+    table = edition_table()
+    assert sorted(table) == sorted(p.name.split("_")[0] for p in NOTEBOOKS)
+    for path in NOTEBOOKS:
+        minutes, headline = table[path.name.split("_")[0]]
+        assert abs(float(minutes) - execution_minutes(path)) <= 0.1, (
+            f"{path.name}: README says {minutes} min, the committed run took "
+            f"{execution_minutes(path):.2f}")
+        printed = outputs_text(path)
+        for quoted in re.findall(r"`([^`]+)`", headline):
+            assert quoted in printed, f"{path.name}: README quotes {quoted!r}, no output prints it"
+    total = float(re.search(r"In all: \*\*([\d.]+) min\*\*", readme_text()).group(1))
+    assert abs(total - sum(float(m) for m, _ in table.values())) < 0.05, "README's total is stale"
