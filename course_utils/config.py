@@ -10,7 +10,7 @@ full profile, one visible line names both values (``8 if profile.name == "full" 
 profile.epochs``), and the asserts say what each profile can show.
 The profile comes from the environment variable ``COURSE_PROFILE``: ``full`` (the default, what a
 lecture uses) or ``quick`` (what the tests and ``make run`` use: small real data, few epochs,
-every notebook within 90 s on 2 CPU cores).
+target: every notebook within 90 s on 2 CPU cores).
 """
 
 from __future__ import annotations
