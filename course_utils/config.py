@@ -5,9 +5,9 @@ Every notebook starts with::
     from course_utils import config
     profile = config.setup()
 
-and then reads sizes and epochs from ``profile``. Where one lesson needs its own budget in the
-full profile, one visible line names both values (``8 if profile.name == "full" else
-profile.epochs``), and the asserts say what each profile can show.
+and then reads sizes and epochs from ``profile``. Where one lesson needs a budget of its own,
+one visible line names both values (``8 if profile.name == "full" else profile.epochs``), and
+the asserts say what each profile can show.
 The profile comes from the environment variable ``COURSE_PROFILE``: ``full`` (the default, what a
 lecture uses) or ``quick`` (what the tests and ``make run`` use: small real data, few epochs,
 target: every notebook within 90 s on 2 CPU cores).

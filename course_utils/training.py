@@ -541,6 +541,38 @@ def train_and_score(model: keras.Model, x: np.ndarray, y: np.ndarray, x_val: np.
     return float(train_accuracy), correct
 
 
+def seed_runs(build: Callable[[], keras.Model], x: np.ndarray, y: np.ndarray,
+              x_val: np.ndarray, y_val: np.ndarray, epochs: int, seeds: Sequence[int],
+              batch_size: int = 64) -> np.ndarray:
+    """:func:`train_and_score`'s training (RMSprop, sparse cross-entropy, batches of
+    ``batch_size``) once per seed, on one model compiled once: returns (S, N_val) bool, row s
+    whether each validation image ``x_val`` is classified right after the run with ``seeds[s]``.
+
+    Each run seeds with its seed, takes the initial weights of a new ``build()`` and puts the
+    compiled model back at the optimizer's first step (:func:`restart`) before ``fit``: the
+    initial weights and the batch order depend on the seed alone, and TensorFlow traces the
+    training step once instead of once per run (seconds each on a CPU).
+    """
+    _check_split(x, y, x_val, y_val)
+    epochs = positive_int("epochs", epochs)
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of non-negative ints, got {seeds!r}")
+    model = build()
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"build() must return a keras.Model, got {type(model).__name__}")
+    model.compile(optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"],
+                  loss="sparse_categorical_crossentropy")
+    start = optimizer_state(model)
+    correct = []
+    for seed in seeds:
+        keras.utils.set_random_seed(seed)
+        restart(model, build().get_weights(), start)
+        model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+        correct.append(predict_labels(model, x_val, batch_size=500) == np.asarray(y_val))
+    return np.array(correct)
+
+
 def compare_models(models: Mapping[str, keras.Model], x: np.ndarray, y: np.ndarray,
                    x_val: np.ndarray, y_val: np.ndarray, epochs: int = 2, n_images: int = 2000,
                    seed: int = 0, batch_size: int = 128) -> Any:

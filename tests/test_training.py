@@ -458,6 +458,45 @@ def test_compare_models_scores_each_model_on_clean_training_and_validation_image
     assert table[["train accuracy", "val accuracy"]].stack().between(0, 1).all()
 
 
+def small_net() -> keras.Model:
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"),
+                             keras.layers.Dense(3, activation="softmax")])
+
+
+@pytest.mark.slow
+def test_seed_runs_each_run_depends_on_its_seed_alone():
+    """One compiled model serves every seed, yet a run does not depend on the runs before it:
+    seed 1's row is the same whether it runs first or after seed 0, and it is the run of a fresh
+    model built, compiled and trained after seeding with 1."""
+    x, y = tiny_data(96)
+    x_val, y_val = tiny_data(40, seed=1)
+    forward = training.seed_runs(small_net, x, y, x_val, y_val, epochs=2, seeds=[0, 1],
+                                 batch_size=16)
+    backward = training.seed_runs(small_net, x, y, x_val, y_val, epochs=2, seeds=[1, 0],
+                                  batch_size=16)
+    assert forward.shape == (2, 40) and forward.dtype == bool
+    assert np.array_equal(forward, backward[::-1])
+    keras.utils.set_random_seed(1)
+    fresh = small_net()
+    fresh.compile(optimizer=keras.optimizers.RMSprop(), loss="sparse_categorical_crossentropy")
+    fresh.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    assert np.array_equal(forward[1], training.predict_labels(fresh, x_val) == y_val)
+
+
+def test_seed_runs_rejects_bad_input():
+    x, y = tiny_data(8)
+    with pytest.raises(ValueError, match="seeds must be a non-empty sequence"):
+        training.seed_runs(small_net, x, y, x, y, epochs=1, seeds=[])
+    with pytest.raises(ValueError, match="seeds must be a non-empty sequence"):
+        training.seed_runs(small_net, x, y, x, y, epochs=1, seeds=[0, -1])
+    with pytest.raises(ValueError, match="epochs must be"):
+        training.seed_runs(small_net, x, y, x, y, epochs=0, seeds=[0])
+    with pytest.raises(ValueError, match="equal lengths"):
+        training.seed_runs(small_net, x, y[:5], x, y, epochs=1, seeds=[0])
+    with pytest.raises(ValueError, match="build\\(\\) must return a keras.Model"):
+        training.seed_runs(lambda: "model", x, y, x, y, epochs=1, seeds=[0])
+
+
 def test_train_and_score_rejects_bad_input():
     x, y = tiny_data(4)
     with pytest.raises(ValueError, match="equal lengths, got 4, 3 and 4, 4"):
