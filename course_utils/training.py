@@ -520,6 +520,13 @@ def compare_on_validation(correct_a: object, correct_b: object, a: str = "A",
     return compare_on_test_set(correct_a, correct_b, a, b, images="validation")
 
 
+def _compile_rmsprop(model: keras.Model) -> None:
+    """The training of :func:`train_and_score` and :func:`seed_runs`: RMSprop at Keras' default
+    rate, sparse categorical cross-entropy, accuracy as metric."""
+    model.compile(optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"],
+                  loss="sparse_categorical_crossentropy")
+
+
 def train_and_score(model: keras.Model, x: np.ndarray, y: np.ndarray, x_val: np.ndarray,
                     y_val: np.ndarray, epochs: int, seed: int = 0,
                     batch_size: int = 64) -> tuple[float, np.ndarray]:
@@ -533,8 +540,7 @@ def train_and_score(model: keras.Model, x: np.ndarray, y: np.ndarray, x_val: np.
     _check_split(x, y, x_val, y_val)
     epochs = positive_int("epochs", epochs)
     keras.utils.set_random_seed(seed)
-    model.compile(optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"],
-                  loss="sparse_categorical_crossentropy")
+    _compile_rmsprop(model)
     model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
     _, train_accuracy = model.evaluate(x, y, batch_size=500, verbose=0)
     correct = predict_labels(model, x_val, batch_size=500) == np.asarray(y_val)
@@ -561,8 +567,7 @@ def seed_runs(build: Callable[[], keras.Model], x: np.ndarray, y: np.ndarray,
     model = build()
     if not isinstance(model, keras.Model):
         raise ValueError(f"build() must return a keras.Model, got {type(model).__name__}")
-    model.compile(optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"],
-                  loss="sparse_categorical_crossentropy")
+    _compile_rmsprop(model)
     start = optimizer_state(model)
     correct = []
     for seed in seeds:
