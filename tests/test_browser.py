@@ -228,11 +228,29 @@ def wait_idle(page) -> None:
 
 
 def run_all(page) -> None:
-    """*Run* menu → *Run All Cells*, then wait until every cell has run."""
-    page.locator(f"{PANEL} .jp-Notebook").click(position={"x": 5, "y": 5})
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_timeout(500)
+    """*Run* menu → *Run All Cells*, then wait until every cell has run.
+
+    A freshly opened notebook can report an idle kernel a moment before it takes requests; a
+    *Run All* sent then starts nothing (CI, stop 29: no cell ran). As a person would, click
+    *Run All* once more when no cell has started within 15 s, and say so in the step log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in (1, 2):
+        page.locator(f"{PANEL} .jp-Notebook").click(position={"x": 5, "y": 5})
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(
+                """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')]
+                    .some(p => /[*0-9]/.test(p.textContent))""",
+                arg=PANEL,
+                timeout=15_000,
+            )
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise AssertionError("Run All Cells started no cell, twice (15 s each)") from None
+            print("[browser] Run All started no cell within 15 s; clicking it again")
     wait_idle(page)
     # Run All stops at the first error: every code cell must show an execution count.
     prompts = page.locator(f"{PANEL} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
