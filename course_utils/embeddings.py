@@ -28,7 +28,7 @@ __all__ = [
     "extract_features",
     "feature_extractor",
     "flatten_images",
-    "knn_accuracy",
+    "knn_correct",
     "nearest_neighbors",
     "neighbors_figure",
     "pairwise_l2",
@@ -114,13 +114,16 @@ def nearest_neighbors(queries: Any, database: Any, k: int = 5) -> tuple[np.ndarr
     return indices, distances
 
 
-def knn_accuracy(
+def knn_correct(
     train_x: Any, train_y: Any, test_x: Any, test_y: Any, k: int = 5
-) -> float:
-    """Accuracy of a k-nearest-neighbour classifier (ℓ2, majority vote) fitted on the train vectors.
+) -> np.ndarray:
+    """Which test vectors a k-nearest-neighbour vote (ℓ2, majority) fitted on the train vectors
+    classifies right.
 
-    train_x: (N, D), train_y: (N,), test_x: (M, D), test_y: (M,). Returns the fraction of test
-    vectors whose k nearest training vectors vote for their true label.
+    train_x: (N, D), train_y: (N,), test_x: (M, D), test_y: (M,). Returns (M,) booleans: the k
+    nearest training vectors of test vector j vote for ``test_y[j]``. Their mean is the kNN
+    accuracy; two spaces' booleans on the same queries are what a paired test compares
+    (``comparison.compare_on_test_set``).
     """
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -133,7 +136,7 @@ def knn_accuracy(
     if not is_int(k) or not 1 <= k <= len(train_x):
         raise ValueError(f"k must be an int between 1 and {len(train_x)}, got {k!r}")
     classifier = KNeighborsClassifier(n_neighbors=int(k)).fit(train_x, train_y)
-    return float(classifier.score(test_x, test_y))
+    return classifier.predict(test_x) == test_y
 
 
 def silhouette(x: Any, y: Any) -> float:

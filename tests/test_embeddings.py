@@ -54,9 +54,14 @@ def test_nearest_neighbors_finds_itself_first():
         emb.nearest_neighbors(x[:5, :2], x, k=1)
 
 
-def test_knn_accuracy_and_silhouette_separate_blobs_from_noise():
+def test_knn_correct_and_silhouette_separate_blobs_from_noise():
     x, y = two_blobs()
-    assert emb.knn_accuracy(x[:30], y[:30], x[30:], y[30:], k=3) == 1.0
+    correct = emb.knn_correct(x[:30], y[:30], x[30:], y[30:], k=3)
+    assert correct.shape == (len(x) - 30,) and correct.dtype == bool and correct.all()
+    # a query whose label disagrees with its neighbourhood is the one marked wrong
+    flipped = y[30:].copy()
+    flipped[0] = 1 - flipped[0]
+    assert (emb.knn_correct(x[:30], y[:30], x[30:], flipped, k=3) == (np.arange(len(flipped)) > 0)).all()
     assert emb.silhouette(x, y) > 0.5
     noise = np.random.default_rng(1).normal(size=x.shape)
     assert abs(emb.silhouette(noise, y)) < 0.1
@@ -65,9 +70,9 @@ def test_knn_accuracy_and_silhouette_separate_blobs_from_noise():
 def test_knn_and_silhouette_bad_input():
     x, y = two_blobs()
     with pytest.raises(ValueError, match="one label per vector"):
-        emb.knn_accuracy(x, y[:-1], x, y)
+        emb.knn_correct(x, y[:-1], x, y)
     with pytest.raises(ValueError, match="k must be"):
-        emb.knn_accuracy(x, y, x, y, k=1000)
+        emb.knn_correct(x, y, x, y, k=1000)
     with pytest.raises(ValueError, match="at least 2 classes"):
         emb.silhouette(x, np.zeros(len(x)))
 
@@ -82,7 +87,7 @@ def test_pca_and_tsne_maps():
     tsne = emb.tsne_2d(x, perplexity=10, seed=0)
     assert tsne.shape == (60, 2)
     np.testing.assert_allclose(tsne, emb.tsne_2d(x, perplexity=10, seed=0))  # reproducible
-    assert emb.knn_accuracy(tsne, y, tsne, y, k=1) == 1.0
+    assert emb.knn_correct(tsne, y, tsne, y, k=1).all()
     with pytest.raises(ValueError, match="perplexity"):
         emb.tsne_2d(x, perplexity=60)
     with pytest.raises(ValueError, match="max_iter"):

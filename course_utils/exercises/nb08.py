@@ -26,7 +26,7 @@ def _neighbour_searches() -> list:
 
     from .. import embeddings
 
-    return [embeddings.nearest_neighbors, embeddings.knn_accuracy, KNeighborsClassifier,
+    return [embeddings.nearest_neighbors, embeddings.knn_correct, KNeighborsClassifier,
             NearestNeighbors]
 
 
