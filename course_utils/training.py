@@ -342,8 +342,8 @@ def restart(model: keras.Model, weights: Sequence[np.ndarray],
     ``state``: :func:`optimizer_state` taken before the first step. The next ``fit`` then
     trains from those weights with the schedule at step 0, and reuses the training step Keras
     already traced for this model — a new model would cost a new tracing (seconds on a CPU).
-    Used in notebooks 05b (several seeds of one variant) and 09 (fine-tuning and training from
-    scratch, run after run).
+    Used by :func:`seed_runs` (notebooks 04b and 05b) and in notebooks 09 and 09b (fine-tuning and
+    training from scratch, run after run).
     """
     model.set_weights(weights)
     variables = model.optimizer.variables
@@ -549,30 +549,42 @@ def train_and_score(model: keras.Model, x: np.ndarray, y: np.ndarray, x_val: np.
 
 def seed_runs(build: Callable[[], keras.Model], x: np.ndarray, y: np.ndarray,
               x_val: np.ndarray, y_val: np.ndarray, epochs: int, seeds: Sequence[int],
-              batch_size: int = 64) -> np.ndarray:
-    """:func:`train_and_score`'s training (RMSprop, sparse cross-entropy, batches of
-    ``batch_size``) once per seed, on one model compiled once: returns (S, N_val) bool, row s
+              batch_size: int = 64,
+              compile_model: Callable[[keras.Model], object] | None = None) -> np.ndarray:
+    """One training run per seed on one model compiled once: returns (S, N_val) bool, row s
     whether each validation image ``x_val`` is classified right after the run with ``seeds[s]``.
 
-    Each run seeds with its seed, takes the initial weights of a new ``build()`` and puts the
-    compiled model back at the optimizer's first step (:func:`restart`) before ``fit``: the
-    initial weights and the batch order depend on the seed alone, and TensorFlow traces the
-    training step once instead of once per run (seconds each on a CPU).
+    ``compile_model(model)`` compiles it (default: :func:`train_and_score`'s RMSprop and sparse
+    cross-entropy; notebook 05b passes :func:`compile_recipe`); ``y`` is what its loss expects,
+    (N,) labels or (N, K) one-hot, ``y_val`` (N_val,) labels. Each run seeds with its seed, takes
+    the initial weights and the random layers' state (augmentation, dropout: every variable that
+    is not a weight) of a new ``build()`` and puts the optimizer back at its first step
+    (:func:`restart`) before ``fit`` with batches of ``batch_size``: a run depends on its seed
+    alone, and TensorFlow traces the training step once instead of once per run (seconds each on
+    a CPU).
     """
     _check_split(x, y, x_val, y_val)
     epochs = positive_int("epochs", epochs)
     seeds = list(seeds)
     if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
         raise ValueError(f"seeds must be a non-empty sequence of non-negative ints, got {seeds!r}")
+    compile_model = _compile_rmsprop if compile_model is None else compile_model
+    if not callable(compile_model):
+        raise ValueError(f"compile_model must be a function of the model, got {compile_model!r}")
     model = build()
     if not isinstance(model, keras.Model):
         raise ValueError(f"build() must return a keras.Model, got {type(model).__name__}")
-    _compile_rmsprop(model)
+    compile_model(model)
     start = optimizer_state(model)
+    weights = {id(v) for v in model.weights}
     correct = []
     for seed in seeds:
         keras.utils.set_random_seed(seed)
-        restart(model, build().get_weights(), start)
+        fresh = build()
+        restart(model, fresh.get_weights(), start)
+        for mine, new in zip(model.variables, fresh.variables, strict=True):
+            if id(mine) not in weights:  # a random layer's seed state
+                mine.assign(new)
         model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
         correct.append(predict_labels(model, x_val, batch_size=500) == np.asarray(y_val))
     return np.array(correct)

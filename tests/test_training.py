@@ -483,6 +483,37 @@ def test_seed_runs_each_run_depends_on_its_seed_alone():
     assert np.array_equal(forward[1], training.predict_labels(fresh, x_val) == y_val)
 
 
+def noisy_net() -> keras.Model:
+    """small_net with a random layer: GaussianNoise draws from its own seed state in training."""
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.GaussianNoise(0.5),
+                             keras.layers.Dense(8, activation="relu"),
+                             keras.layers.Dense(3, activation="softmax")])
+
+
+def compile_sgd(model: keras.Model) -> None:
+    model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1))
+
+
+@pytest.mark.slow
+def test_seed_runs_with_a_random_layer_and_its_own_compile():
+    """A random layer's stream restarts with each run too (seed 1 alone = seed 1 after seed 0),
+    with the caller's compile and one-hot targets; it is the run of a fresh model."""
+    x, y = tiny_data(96)
+    x_val, y_val = tiny_data(40, seed=1)
+    onehot = keras.utils.to_categorical(y, 3)
+    forward = training.seed_runs(noisy_net, x, onehot, x_val, y_val, epochs=2, seeds=[0, 1],
+                                 batch_size=16, compile_model=compile_sgd)
+    alone = training.seed_runs(noisy_net, x, onehot, x_val, y_val, epochs=2, seeds=[1],
+                               batch_size=16, compile_model=compile_sgd)
+    assert np.array_equal(forward[1], alone[0])
+    keras.utils.set_random_seed(1)
+    fresh = noisy_net()
+    compile_sgd(fresh)
+    fresh.fit(x, onehot, epochs=2, batch_size=16, verbose=0)
+    assert np.array_equal(forward[1], training.predict_labels(fresh, x_val) == y_val)
+
+
 def test_seed_runs_rejects_bad_input():
     x, y = tiny_data(8)
     with pytest.raises(ValueError, match="seeds must be a non-empty sequence"):
@@ -495,6 +526,8 @@ def test_seed_runs_rejects_bad_input():
         training.seed_runs(small_net, x, y[:5], x, y, epochs=1, seeds=[0])
     with pytest.raises(ValueError, match="build\\(\\) must return a keras.Model"):
         training.seed_runs(lambda: "model", x, y, x, y, epochs=1, seeds=[0])
+    with pytest.raises(ValueError, match="compile_model must be a function of the model"):
+        training.seed_runs(small_net, x, y, x, y, epochs=1, seeds=[0], compile_model="sgd")
 
 
 def test_train_and_score_rejects_bad_input():
