@@ -241,7 +241,8 @@ def run_all(page) -> None:
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
             page.wait_for_function(
-                """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputPrompt')]
+                """(panel) => [...document.querySelectorAll(
+                    panel + ' .jp-CodeCell .jp-InputPrompt')]
                     .some(p => /[*0-9]/.test(p.textContent))""",
                 arg=PANEL,
                 timeout=15_000,
