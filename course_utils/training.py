@@ -334,15 +334,24 @@ def optimizer_state(model: keras.Model) -> list[np.ndarray]:
     return [np.array(v.numpy()) for v in model.optimizer.variables]
 
 
-def restart(model: keras.Model, weights: Sequence[np.ndarray],
-            state: Sequence[np.ndarray]) -> None:
+def random_layer_state(model: keras.Model) -> list[np.ndarray]:
+    """The state of a model's random layers (augmentation, dropout, noise: every variable that is
+    not a weight, i.e. their seed generators) as arrays; give a fresh copy's to :func:`restart`."""
+    weights = {id(v) for v in model.weights}
+    return [np.array(v.numpy()) for v in model.variables if id(v) not in weights]
+
+
+def restart(model: keras.Model, weights: Sequence[np.ndarray], state: Sequence[np.ndarray],
+            random_layers: Sequence[np.ndarray] | None = None) -> None:
     """Put a compiled model back to the start of training without compiling it again.
 
     ``weights``: a freshly initialised copy's ``get_weights()`` (e.g. built with another seed);
-    ``state``: :func:`optimizer_state` taken before the first step. The next ``fit`` then
-    trains from those weights with the schedule at step 0, and reuses the training step Keras
-    already traced for this model — a new model would cost a new tracing (seconds on a CPU).
-    Used by :func:`seed_runs` (notebooks 04b and 05b) and in notebooks 09 and 09b (fine-tuning and
+    ``state``: :func:`optimizer_state` taken before the first step; ``random_layers``: that
+    copy's :func:`random_layer_state`, so that augmentation and dropout draw as in a fresh model
+    (None: they go on from where the last run left them). The next ``fit`` then trains from
+    those weights with the schedule at step 0, and reuses the training step Keras already traced
+    for this model — a new model would cost a new tracing (seconds on a CPU). Used by
+    :func:`seed_runs` (notebooks 04b and 05b) and in notebooks 09 and 09b (fine-tuning and
     training from scratch, run after run).
     """
     model.set_weights(weights)
@@ -352,6 +361,14 @@ def restart(model: keras.Model, weights: Sequence[np.ndarray],
                          f"got {len(state)}")
     for variable, value in zip(variables, state, strict=True):
         variable.assign(value)
+    if random_layers is not None:
+        weight_ids = {id(v) for v in model.weights}
+        seeds = [v for v in model.variables if id(v) not in weight_ids]
+        if len(random_layers) != len(seeds):
+            raise ValueError(f"random_layers must hold {len(seeds)} arrays "
+                             f"(random_layer_state of a copy), got {len(random_layers)}")
+        for variable, value in zip(seeds, random_layers, strict=True):
+            variable.assign(value)
 
 
 def scale_images(x: np.ndarray, pad: int = 0) -> np.ndarray:
@@ -557,11 +574,10 @@ def seed_runs(build: Callable[[], keras.Model], x: np.ndarray, y: np.ndarray,
     ``compile_model(model)`` compiles it (default: :func:`train_and_score`'s RMSprop and sparse
     cross-entropy; notebook 05b passes :func:`compile_recipe`); ``y`` is what its loss expects,
     (N,) labels or (N, K) one-hot, ``y_val`` (N_val,) labels. Each run seeds with its seed, takes
-    the initial weights and the random layers' state (augmentation, dropout: every variable that
-    is not a weight) of a new ``build()`` and puts the optimizer back at its first step
-    (:func:`restart`) before ``fit`` with batches of ``batch_size``: a run depends on its seed
-    alone, and TensorFlow traces the training step once instead of once per run (seconds each on
-    a CPU).
+    the initial weights and the random layers' state (:func:`random_layer_state`) of a new
+    ``build()`` and puts the optimizer back at its first step (:func:`restart`) before ``fit``
+    with batches of ``batch_size``: a run depends on its seed alone, and TensorFlow traces the
+    training step once instead of once per run (seconds each on a CPU).
     """
     _check_split(x, y, x_val, y_val)
     epochs = positive_int("epochs", epochs)
@@ -576,15 +592,11 @@ def seed_runs(build: Callable[[], keras.Model], x: np.ndarray, y: np.ndarray,
         raise ValueError(f"build() must return a keras.Model, got {type(model).__name__}")
     compile_model(model)
     start = optimizer_state(model)
-    weights = {id(v) for v in model.weights}
     correct = []
     for seed in seeds:
         keras.utils.set_random_seed(seed)
         fresh = build()
-        restart(model, fresh.get_weights(), start)
-        for mine, new in zip(model.variables, fresh.variables, strict=True):
-            if id(mine) not in weights:  # a random layer's seed state
-                mine.assign(new)
+        restart(model, fresh.get_weights(), start, random_layer_state(fresh))
         model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
         correct.append(predict_labels(model, x_val, batch_size=500) == np.asarray(y_val))
     return np.array(correct)

@@ -428,6 +428,26 @@ def test_restart_and_optimizer_state_reject_bad_input():
     model = tiny_model()
     with pytest.raises(ValueError, match="state must hold"):
         training.restart(model, model.get_weights(), [])
+    start = training.optimizer_state(model)
+    with pytest.raises(ValueError, match="random_layers must hold 0 arrays"):
+        training.restart(model, model.get_weights(), start, [np.zeros(2)])
+
+
+def test_random_layer_state_is_the_seed_state_and_restart_puts_it_back():
+    """A model without random layers has none; GaussianNoise has one seed state, which training
+    advances and restart(..., random_layers=) sets back to the given copy's."""
+    assert training.random_layer_state(tiny_model()) == []
+    keras.utils.set_random_seed(0)
+    model = noisy_net()
+    compile_sgd(model)
+    before = training.random_layer_state(model)
+    assert len(before) == 1 and before[0].dtype == np.int64
+    start = training.optimizer_state(model)
+    x, y = tiny_data(32)
+    model.fit(x, keras.utils.to_categorical(y, 3), epochs=1, batch_size=16, verbose=0)
+    assert not np.array_equal(training.random_layer_state(model)[0], before[0])
+    training.restart(model, model.get_weights(), start, before)
+    assert np.array_equal(training.random_layer_state(model)[0], before[0])
 
 
 # --- scoring on clean images (notebook 05, exercise 5.3) ----------------------------------
